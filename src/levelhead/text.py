@@ -1,0 +1,168 @@
+"""Splitting text into sentences and words while keeping character offsets.
+
+Every finding points at characters in the user's own draft, so nothing here
+rewrites the text: normalisation (curly quotes, case) happens on a copy of the
+same length, and offsets stay valid for the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+# Curly quotes and apostrophes are folded to ASCII, one character for one, so
+# patterns can be written once and offsets still point into the original.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u02bc": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": ".",
+        "\u00a0": " ",
+        "\u202f": " ",
+    }
+)
+
+_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*", re.UNICODE)
+# A sentence ends at . ! ? (runs of them) or a line break; abbreviations such
+# as "p.m." and decimals such as "4.30" are kept whole.
+_SENTENCE_END = re.compile(r"(?<!\b[ap]\.m)(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)[.!?]+[\"')\]]*(?=\s|$)|\n+")
+_QUOTED = re.compile(r"\"[^\"\n]{1,400}\"|(?<![\w])'[^'\n]{2,400}'(?![\w])")
+
+
+def fold(text: str) -> str:
+    """Return a lower-cased copy of ``text`` of the same length, quotes folded to ASCII."""
+    folded = text.translate(_FOLD).lower()
+    # lower() can change length for a few characters (e.g. "İ"); keep offsets safe.
+    if len(folded) != len(text):
+        folded = "".join(ch.translate(_FOLD).lower()[:1] or " " for ch in text)
+    return folded
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word and where it sits in the text."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence (or line) of the draft with its offsets."""
+
+    text: str
+    start: int
+    end: int
+
+
+def words(text: str, offset: int = 0) -> list[Token]:
+    """The words of ``text`` (letters and digits, inner apostrophes and hyphens kept)."""
+    folded = text.translate(_FOLD)
+    return [Token(text[m.start() : m.end()], m.start() + offset, m.end() + offset) for m in _WORD.finditer(folded)]
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences, each trimmed of surrounding space, offsets into ``text``."""
+    folded = text.translate(_FOLD)
+    result: list[Sentence] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(folded.lower()):
+        end = m.end() if m.group().strip() else m.start()
+        _append_trimmed(text, start, end, result)
+        start = m.end()
+    _append_trimmed(text, start, len(text), result)
+    return result
+
+
+def _append_trimmed(text: str, start: int, end: int, out: list[Sentence]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(text[start:end], start, end))
+
+
+def quoted_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges inside quotation marks: words someone else said or wrote."""
+    folded = text.translate(_FOLD)
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(folded)]
+
+
+def reported_speech_ranges(text: str) -> list[tuple[int, int]]:
+    """Ranges that report another person's words: quotes, and "she said you never listen"."""
+    ranges = quoted_ranges(text)
+    folded = fold(text)
+    for m in _REPORTED.finditer(folded):
+        # The reported clause runs to the end of its sentence.
+        stop = _SENTENCE_END.search(folded, m.end())
+        ranges.append((m.end(), stop.start() if stop else len(text)))
+    return ranges
+
+
+_REPORTED = re.compile(
+    r"\b(?:he|she|they|someone|somebody|people|the (?:judge|mediator|therapist|court|teacher|kids|children)"
+    r"|my (?:mum|mom|dad|friend|sister|brother|lawyer|therapist))\s+"
+    r"(?:said|says|told me|wrote|claimed|claims|keeps saying|kept saying|was saying|yelled|shouted|asked)"
+    r"(?:\s+that)?\s*[,:]?\s*"
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message being checked, with the views of it that rules share."""
+
+    text: str
+
+    @cached_property
+    def folded(self) -> str:
+        """Lower-cased, quote-folded copy with the same offsets as ``text``."""
+        return fold(self.text)
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        return sentences(self.text)
+
+    @cached_property
+    def words(self) -> list[Token]:
+        return words(self.text)
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(self.words)
+
+    @cached_property
+    def reported(self) -> list[tuple[int, int]]:
+        """Ranges holding someone else's words, which rules about the user's own voice skip."""
+        return reported_speech_ranges(self.text)
+
+    def is_reported(self, start: int, end: int) -> bool:
+        """True when ``start:end`` lies inside a quote or reported speech."""
+        return any(a <= start and end <= b for a, b in self.reported)
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        for sentence in self.sentences:
+            if sentence.start <= offset < sentence.end:
+                return sentence
+        return None
+
+    @cached_property
+    def paragraphs(self) -> int:
+        return len([p for p in re.split(r"\n\s*\n", self.text) if p.strip()])
