@@ -204,11 +204,14 @@ def agreements_from_mapping(data: Any) -> Agreements:
     if not isinstance(windows, list):
         raise ConfigError("agreements.windows must be a list of windows")
     friendship = data.get("friendship")
+    channels = _strings(data.get("channels", []), "channels")
     return Agreements(
-        no_contact_until=parse_date(data["no_contact_until"], "no_contact_until") if "no_contact_until" in data else None,
+        no_contact_until=(
+            parse_date(data["no_contact_until"], "no_contact_until") if "no_contact_until" in data else None
+        ),
         no_contact_except=_strings(data.get("no_contact_except", []), "no_contact_except"),
         windows=tuple(window_from_mapping(w, i) for i, w in enumerate(windows, 1)),
-        channels=frozenset(choice(Channel, c, "agreements.channels") for c in _strings(data.get("channels", []), "channels")),
+        channels=frozenset(choice(Channel, c, "agreements.channels") for c in channels),
         off_limits=_strings(data.get("off_limits", []), "off_limits"),
         no_visits=_bool(data.get("no_visits", False), "no_visits"),
         no_family_contact=_bool(data.get("no_family_contact", False), "no_family_contact"),

@@ -1,0 +1,1 @@
+"""Renderers for reports: ``text`` for people, ``json`` for programs."""
