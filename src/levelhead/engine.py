@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,10 @@ from levelhead.situation import Situation
 from levelhead.text import Draft
 
 MAX_DRAFT_CHARS = 100_000
+
+
+class RuleFailure(RuntimeWarning):
+    """A rule raised while checking; its findings are missing from the report."""
 
 
 class DraftError(ValueError):
@@ -67,10 +72,18 @@ def ready(
 
 def _run(draft: Draft | None, situation: Situation, now: datetime, rules: Sequence[Rule]) -> Report:
     found: list[Diagnostic] = []
-    for rule in rules:
+    # Safety rules run first and on their own, so their findings and the help
+    # resources still show if another rule (or the tone model) fails.
+    for rule in sorted(rules, key=lambda r: not r.always_on):
         if draft is None and Need.DRAFT in rule.needs:
             continue
-        found.extend(rule.check(draft, situation, now))
+        if rule.always_on:
+            found.extend(rule.check(draft, situation, now))
+            continue
+        try:
+            found.extend(rule.check(draft, situation, now))
+        except Exception as err:  # a broken rule must not hide safety help or the other findings
+            warnings.warn(f"{rule.code} could not run: {err!r}", RuleFailure, stacklevel=1)
     found.sort(key=_order)
     verdict = decide(found)
     safety_codes = [d.code for d in found if d.verdict is Verdict.SAFETY]
