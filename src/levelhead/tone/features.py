@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -38,7 +39,7 @@ _NEGATORS = frozenset(
     "not no never nothing nobody none neither nor without hardly cannot cant dont wont isnt arent wasnt "
     "werent doesnt didnt couldnt shouldnt wouldnt aint nope".split()
 )
-_SCOPE_END = frozenset(".,;:!?()[]\"")
+_SCOPE_END = frozenset('.,;:!?()[]"')
 _ELONGATED = re.compile(r"([^\W\d_])\1\1")
 
 IntArray = npt.NDArray[np.int64]
@@ -104,9 +105,9 @@ class Vectoriser:
     """Maps texts to rows of the model's feature space with TF-IDF values."""
 
     def __init__(self, word_vocab: list[str], char_vocab: list[str], idf: FloatArray) -> None:
-        self.word_index = {f: i for i, f in enumerate(word_vocab)}
         offset = len(word_vocab)
-        self.char_index = {f: i + offset for i, f in enumerate(char_vocab)}
+        self.word_index = dict(zip(word_vocab, range(offset), strict=True))
+        self.char_index = dict(zip(char_vocab, range(offset, offset + len(char_vocab)), strict=True))
         self.n_features = offset + len(char_vocab)
         self.idf = idf.astype(np.float32)
         self._char_cache: dict[str, list[int]] = {}
@@ -122,12 +123,13 @@ class Vectoriser:
         return rows
 
     def _block(self, rows: list[int]) -> tuple[IntArray, FloatArray]:
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        uniq, counts = np.unique(np.asarray(rows, np.int64), return_counts=True)
-        vals = (1.0 + np.log(counts.astype(np.float32))) * self.idf[uniq]
-        norm = float(np.sqrt(np.dot(vals, vals)))
-        return uniq, (vals / norm if norm > 0 else vals).astype(np.float32)
+        # Counter counts in C; numpy then does the arithmetic on the distinct features.
+        counts = Counter(rows)
+        keys = np.fromiter(counts.keys(), np.int64, len(counts))
+        tf = np.fromiter(counts.values(), np.float32, len(counts))
+        vals: FloatArray = ((1.0 + np.log(tf)) * self.idf[keys]).astype(np.float32)
+        norm = float(np.sqrt(vals @ vals))
+        return keys, (vals / np.float32(norm) if norm > 0 else vals)
 
     def transform_one(self, text: str) -> tuple[IntArray, FloatArray]:
         """Active feature rows and their values for one text."""

@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Train the tone model shipped in levelhead/tone/model.npz from GoEmotions (train split; dev for tuning).
+
+    python scripts/train_tone.py [--data ../shared/data/goemotions] [--out src/levelhead/tone/model.npz]
+
+Needs numpy, scipy and scikit-learn (the `train` extra). Seeded and deterministic: the same data
+gives the same file. The features come from levelhead.tone.features, the module the runtime uses.
+Per head (28 emotions, 4 groups, 7 Ekman), two one-vs-rest logistic regressions are fitted on the
+train split, one plain and one class-balanced, and their logits averaged (still one linear model).
+The group and Ekman heads are then mixed with a noisy-OR of their member emotions from the 28-way
+head, which carries finer supervision. Per-class thresholds are tuned on dev; test is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from levelhead.tone import features as feats  # noqa: E402
+from levelhead.tone.model import FORMAT_VERSION, MODEL_PATH, ToneModel, mix_probabilities, pack_strings  # noqa: E402
+from levelhead.tone.types import TAXONOMIES  # noqa: E402
+
+# Inverse regularisation, chosen on dev (macro-F1 with tuned thresholds); 2.0 and 0.5 did worse.
+C = 1.0
+# Weight of the noisy-OR view in the group/Ekman logits (0.5 beat 0 and 1 on dev).
+MIX = 0.5
+# Share of features dropped after fitting, those with the smallest largest |weight| over all heads:
+# 0.3 cost under 0.001 macro-F1 on dev and keeps the (uncompressed, fast to load) file small.
+PRUNE = 0.3
+# Which of the 28 emotions make up each group and Ekman label (the GoEmotions paper's mappings).
+MEMBERS = {
+    "group": {
+        "ambiguous": "confusion curiosity realization surprise",
+        "negative": "anger annoyance disappointment disapproval disgust embarrassment fear grief nervousness "
+        "remorse sadness",
+        "neutral": "neutral",
+        "positive": "admiration amusement approval caring desire excitement gratitude joy love optimism pride relief",
+    },
+    "ekman": {
+        "anger": "anger annoyance disapproval",
+        "disgust": "disgust",
+        "fear": "fear nervousness",
+        "joy": "admiration amusement approval caring desire excitement gratitude joy love optimism pride relief",
+        "neutral": "neutral",
+        "sadness": "disappointment embarrassment grief remorse sadness",
+        "surprise": "confusion curiosity realization surprise",
+    },
+}
+THRESHOLD_GRID = np.round(np.arange(0.02, 0.91, 0.01), 2)
+
+Matrix = npt.NDArray[np.float64]
+
+
+def read_split(data: Path, taxonomy: str, split: str) -> tuple[list[str], list[list[int]]]:
+    texts, labels = [], []
+    with (data / taxonomy / f"{split}.tsv").open(encoding="utf-8") as f:
+        for line in f:
+            text, ids, _ = line.rstrip("\n").split("\t")
+            texts.append(text)
+            labels.append([int(x) for x in ids.split(",")])
+    return texts, labels
+
+
+def read_labels(data: Path, taxonomy: str) -> list[str]:
+    return (data / taxonomy / "labels.txt").read_text(encoding="utf-8").split()
+
+
+def indicator(labels: list[list[int]], k: int) -> npt.NDArray[np.int8]:
+    y = np.zeros((len(labels), k), np.int8)
+    for i, ids in enumerate(labels):
+        y[i, ids] = 1
+    return y
+
+
+def build_vectoriser(texts: list[str], min_df_word: int, min_df_char: int) -> feats.Vectoriser:
+    word_df, char_df = feats.document_frequencies(texts)
+    word_vocab = sorted(f for f, n in word_df.items() if n >= min_df_word)
+    char_vocab = sorted(f for f, n in char_df.items() if n >= min_df_char)
+    n = len(texts)
+    idf = np.asarray(
+        [feats.smooth_idf(word_df[f], n) for f in word_vocab] + [feats.smooth_idf(char_df[f], n) for f in char_vocab],
+        np.float32,
+    )
+    return feats.Vectoriser(word_vocab, char_vocab, idf)
+
+
+def matrix(vec: feats.Vectoriser, texts: list[str]) -> sp.csr_matrix:
+    indptr, rows, vals = vec.transform(texts)
+    x = sp.csr_matrix((vals, rows, indptr), shape=(len(texts), vec.n_features))
+    x.sort_indices()  # rows come in first-seen order; workers get read-only copies and cannot sort them
+    return x
+
+
+def fit_head(x: sp.csr_matrix, y: npt.NDArray[np.int8], seed: int, jobs: int) -> tuple[Matrix, Matrix]:
+    """Plain and class-balanced one-vs-rest logistic regressions, logits averaged.
+
+    Returns weights (n_features, k) and biases (k,). Balancing lifts recall on rare emotions
+    (grief, pride, relief), the plain model keeps precision; the average beat either on dev.
+    """
+
+    def one(j: int, balanced: bool) -> tuple[Matrix, float]:
+        lr = LogisticRegression(C=C, solver="liblinear", max_iter=500, random_state=seed,
+                                class_weight="balanced" if balanced else None)  # fmt: skip
+        lr.fit(x, y[:, j])
+        return lr.coef_[0], float(lr.intercept_[0])
+
+    jobs_list = [(j, bal) for bal in (False, True) for j in range(y.shape[1])]
+    fitted = Parallel(n_jobs=jobs)(delayed(one)(j, bal) for j, bal in jobs_list)
+    k = y.shape[1]
+    w = np.stack([w for w, _ in fitted], axis=1)
+    b = np.asarray([b for _, b in fitted])
+    return (w[:, :k] + w[:, k:]) / 2, (b[:k] + b[k:]) / 2
+
+
+def pruned(vec: feats.Vectoriser, keep: npt.NDArray[np.bool_]) -> feats.Vectoriser:
+    """The vectoriser restricted to the kept rows (idf unchanged, rows renumbered in order)."""
+    word = [f for f, r in vec.word_index.items() if keep[r]]
+    char = [f for f, r in vec.char_index.items() if keep[r]]
+    return feats.Vectoriser(word, char, vec.idf[keep])
+
+
+def membership() -> npt.NDArray[np.float32]:
+    """(11, 28) matrix: row i marks the emotions behind the i-th group then Ekman label."""
+    emotions = TAXONOMIES["original"]
+    rows = []
+    for tax in ("group", "ekman"):
+        for name in TAXONOMIES[tax]:
+            members = MEMBERS[tax][name].split()
+            rows.append([1.0 if e in members else 0.0 for e in emotions])
+    return np.asarray(rows, np.float32)
+
+
+def predict_sets(p: Matrix, thresholds: Matrix) -> npt.NDArray[np.int8]:
+    """Label sets as the runtime makes them: above threshold, else the one nearest its threshold."""
+    out = (p >= thresholds).astype(np.int8)
+    empty = out.sum(axis=1) == 0
+    out[empty, np.argmax(p[empty] / thresholds, axis=1)] = 1
+    return out
+
+
+def tune_thresholds(p: Matrix, y: npt.NDArray[np.int8]) -> Matrix:
+    """Per class, the threshold maximising that class's F1 (macro-F1 is their mean)."""
+    best = np.zeros(p.shape[1])
+    for j in range(p.shape[1]):
+        scores = [f1_score(y[:, j], p[:, j] >= t, zero_division=0) for t in THRESHOLD_GRID]
+        best[j] = THRESHOLD_GRID[int(np.argmax(scores))]
+    return best
+
+
+def macro_f1(y: npt.NDArray[np.int8], pred: npt.NDArray[np.int8]) -> float:
+    return float(f1_score(y, pred, average="macro", zero_division=0))
+
+
+def cross_tuned_f1(p: Matrix, y: npt.NDArray[np.int8], seed: int) -> float:
+    """Honest dev estimate: thresholds tuned on one half of dev, scored on the other, both ways."""
+    order = np.random.RandomState(seed).permutation(len(y))
+    halves = (order[: len(y) // 2], order[len(y) // 2 :])
+    scores = []
+    for tune_on, score_on in (halves, halves[::-1]):
+        th = tune_thresholds(p[tune_on], y[tune_on])
+        scores.append(macro_f1(y[score_on], predict_sets(p[score_on], th)))
+    return float(np.mean(scores))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "goemotions")
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--min-df-word", type=int, default=2)
+    ap.add_argument("--min-df-char", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    np.random.seed(args.seed)
+    t0 = time.perf_counter()
+
+    for tax, names in TAXONOMIES.items():
+        if tuple(read_labels(args.data, tax)) != names:
+            raise SystemExit(f"{tax}/labels.txt does not match levelhead.tone.types")
+    train_texts, _ = read_split(args.data, "original", "train")
+    dev_texts, _ = read_split(args.data, "original", "dev")
+    vec = build_vectoriser(train_texts, args.min_df_word, args.min_df_char)
+    x_train, x_dev = matrix(vec, train_texts), matrix(vec, dev_texts)
+    print(f"features: {vec.n_features} ({len(vec.word_index)} word, {len(vec.char_index)} char) "
+          f"in {time.perf_counter() - t0:.0f}s", flush=True)  # fmt: skip
+
+    weights, biases, dev_truth = [], [], []
+    for tax, names in TAXONOMIES.items():
+        y_train = indicator(read_split(args.data, tax, "train")[1], len(names))
+        dev_truth.append(indicator(read_split(args.data, tax, "dev")[1], len(names)))
+        w, b = fit_head(x_train, y_train, args.seed, args.jobs)
+        weights.append(w)
+        biases.append(b)
+        print(f"{tax:>8}: fitted [{time.perf_counter() - t0:.0f}s]", flush=True)
+    weight = np.hstack(weights)
+    bias = np.concatenate(biases).astype(np.float32)
+    keep = np.abs(weight).max(axis=1) >= np.quantile(np.abs(weight).max(axis=1), PRUNE)
+    vec = pruned(vec, keep)
+    weight = weight[keep].astype(np.float16)
+    x_dev = matrix(vec, dev_texts)
+    print(f"kept {vec.n_features} features", flush=True)
+    members = membership()
+    # Probabilities exactly as the runtime computes them from the float16 weights.
+    logits = (x_dev @ weight.astype(np.float32) + bias).astype(np.float32)
+    p_all = mix_probabilities(logits, members, MIX).astype(np.float64)
+    thresholds, start = [], 0
+    for (tax, names), y_dev in zip(TAXONOMIES.items(), dev_truth, strict=True):
+        p_dev = p_all[:, start : start + len(names)]
+        start += len(names)
+        th = tune_thresholds(p_dev, y_dev)
+        print(f"{tax:>8}: dev macro-F1 {macro_f1(y_dev, predict_sets(p_dev, th)):.4f} (thresholds tuned on dev), "
+              f"{cross_tuned_f1(p_dev, y_dev, args.seed):.4f} (cross-tuned on dev halves), "
+              f"{macro_f1(y_dev, predict_sets(p_dev, np.full(len(names), 0.3))):.4f} (threshold 0.3) "
+              f"[{time.perf_counter() - t0:.0f}s]", flush=True)  # fmt: skip
+        thresholds.append(th)
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    word_vocab = sorted(vec.word_index, key=vec.word_index.__getitem__)
+    char_vocab = sorted(vec.char_index, key=vec.char_index.__getitem__)
+    # Uncompressed: float16 weights barely compress, and inflating them doubled the load time.
+    np.savez(
+        args.out,
+        version=np.asarray(FORMAT_VERSION),
+        word_vocab=pack_strings(word_vocab),
+        char_vocab=pack_strings(char_vocab),
+        idf=vec.idf,
+        weights=weight,
+        bias=bias,
+        members=members,
+        mix=np.asarray(MIX, np.float32),
+        thresholds=np.concatenate(thresholds).astype(np.float32),
+        **{f"labels_{tax}": pack_strings(list(names)) for tax, names in TAXONOMIES.items()},
+    )
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)", flush=True)
+
+    # Check the shipped file end to end through the runtime scorer.
+    model = ToneModel(args.out)
+    scores = model.score_many(dev_texts)
+    for (tax, names), y_dev in zip(TAXONOMIES.items(), dev_truth, strict=True):
+        pred = np.asarray([[int(n in s.labels[tax]) for n in names] for s in scores], np.int8)
+        print(f"{tax:>8}: runtime dev macro-F1 {macro_f1(y_dev, pred):.4f}")
+    print(f"done in {time.perf_counter() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

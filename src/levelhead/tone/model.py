@@ -1,0 +1,163 @@
+"""The shipped tone model: one linear layer over TF-IDF features, scored in numpy.
+
+All three taxonomies are separate heads (columns of one weight matrix); a head
+trained on its own labels reads better than one summed up from the 28 emotions,
+and the group/Ekman heads are further blended with a noisy-OR of their member
+emotions. The ensemble of linear models was folded into ``weights``/``bias`` at
+training time, so scoring is a gather of the active feature rows and a sum.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from levelhead.text import sentences as split_sentences
+from levelhead.tone.features import Vectoriser
+from levelhead.tone.types import TAXONOMIES, SentenceTone, ToneScores, WordWeight
+
+MODEL_PATH = Path(__file__).with_name("model.npz")
+FORMAT_VERSION = 1
+_PUNCT = frozenset(".,;:!?'\"()[]-")
+
+F32 = npt.NDArray[np.float32]
+
+
+def _strings(blob: npt.NDArray[np.uint8]) -> list[str]:
+    text = blob.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
+def pack_strings(items: list[str]) -> npt.NDArray[np.uint8]:
+    """Strings as one newline-joined UTF-8 array (features never contain a newline)."""
+    return np.frombuffer("\n".join(items).encode("utf-8"), np.uint8)
+
+
+def _sigmoid(z: F32) -> F32:
+    out: F32 = (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).astype(np.float32)
+    return out
+
+
+def mix_probabilities(logits: F32, members: F32, mix: float) -> F32:
+    """Probabilities from the (n, 39) logits; group/Ekman heads blended with their emotions' noisy-OR.
+
+    A group label is present when any of its member emotions is, so 1 - prod(1 - p_member) is a
+    second opinion from the finer 28-way head; the two are averaged in logit space.
+    """
+    n_emotions = members.shape[1]
+    probs = _sigmoid(logits)
+    log_absent = np.log1p(-np.clip(probs[:, :n_emotions], 0.0, 1.0 - 1e-6)) @ members.T
+    any_member = np.clip(-np.expm1(log_absent), 1e-6, 1.0 - 1e-6)
+    derived = np.log(any_member) - np.log1p(-any_member)
+    mixed = (1.0 - mix) * logits[:, n_emotions:] + mix * derived
+    return np.concatenate([probs[:, :n_emotions], _sigmoid(mixed.astype(np.float32))], axis=1)
+
+
+class ToneModel:
+    """Emotion probabilities, label sets, per-sentence results and word explanations."""
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        with np.load(path, allow_pickle=False) as z:
+            if int(z["version"]) != FORMAT_VERSION:
+                raise ValueError(f"tone model {path} has format {int(z['version'])}, expected {FORMAT_VERSION}")
+            self.vectoriser = Vectoriser(_strings(z["word_vocab"]), _strings(z["char_vocab"]), z["idf"])
+            self.weights: npt.NDArray[np.float16] = z["weights"]
+            self.bias: F32 = z["bias"].astype(np.float32)
+            self.thresholds: F32 = z["thresholds"].astype(np.float32)
+            self.members: F32 = z["members"].astype(np.float32)
+            self.mix = float(z["mix"])
+            names = {tax: tuple(_strings(z[f"labels_{tax}"])) for tax in TAXONOMIES}
+        self._thresholds: list[float] = self.thresholds.tolist()
+        if names != TAXONOMIES:
+            raise ValueError(f"tone model {path} label names differ from levelhead.tone.types")
+        # Column ranges of each head in the weight matrix, in TAXONOMIES order.
+        self.columns: dict[str, slice] = {}
+        start = 0
+        for tax, labels in TAXONOMIES.items():
+            self.columns[tax] = slice(start, start + len(labels))
+            start += len(labels)
+
+    # -- scoring -------------------------------------------------------------------------------------
+
+    def probabilities(self, texts: list[str]) -> F32:
+        """(n_texts, 39) probabilities: the 28 emotions, then the group and ekman heads."""
+        indptr, rows, vals = self.vectoriser.transform(texts)
+        logits = np.repeat(self.bias[None, :], len(texts), axis=0)
+        if len(rows):
+            contrib = self.weights[rows].astype(np.float32) * vals[:, None]
+            counts = np.diff(indptr)
+            nonempty = counts > 0
+            # reduceat sums each text's segment; texts with no known feature keep the bias only.
+            sums = np.add.reduceat(contrib, indptr[:-1][nonempty], axis=0)
+            logits[nonempty] += sums
+        return mix_probabilities(logits, self.members, self.mix)
+
+    def _scores(self, probs: F32) -> ToneScores:
+        views: dict[str, dict[str, float]] = {}
+        labels: dict[str, list[str]] = {}
+        values: list[float] = probs.tolist()
+        for tax, names in TAXONOMIES.items():
+            cols = self.columns[tax]
+            p, th = values[cols], self._thresholds[cols]
+            views[tax] = dict(zip(names, p, strict=True))
+            chosen = [name for name, v, t in zip(names, p, th, strict=True) if v >= t]
+            # Never empty: fall back to the label closest to its own threshold.
+            labels[tax] = chosen or [max(zip(names, p, th, strict=True), key=lambda x: x[1] / x[2])[0]]
+        return ToneScores(views["original"], views["group"], views["ekman"], labels)
+
+    def score(self, text: str) -> ToneScores:
+        """Scores for the whole text."""
+        rows, vals = self.vectoriser.transform_one(text)
+        logits = self.bias + vals @ self.weights[rows].astype(np.float32)
+        return self._scores(mix_probabilities(logits[None, :], self.members, self.mix)[0])
+
+    def score_many(self, texts: list[str]) -> list[ToneScores]:
+        """Scores for many texts in one vectorised pass."""
+        if not texts:
+            return []
+        return [self._scores(p) for p in self.probabilities(texts)]
+
+    # -- sentences and explanations ---------------------------------------------------------------
+
+    def sentences(self, text: str) -> list[SentenceTone]:
+        """Each sentence's scores, offsets into ``text``, explained by its top non-neutral emotion."""
+        parts = split_sentences(text)
+        result = []
+        for part, scores in zip(parts, self.score_many([s.text for s in parts]), strict=True):
+            emotion, _ = scores.top()
+            words = [
+                WordWeight(w.start + part.start, w.end + part.start, w.text, w.emotion, w.weight)
+                for w in self.explain(part.text, emotion)
+            ]
+            result.append(SentenceTone(part.start, part.end, part.text, scores, words))
+        return result
+
+    def explain(self, text: str, emotion: str, top: int = 3, taxonomy: str = "original") -> list[WordWeight]:
+        """The words of ``text`` that pushed it most toward ``emotion``, strongest first.
+
+        A word's weight is its share of the logit: its own unigram, half of each bigram it is
+        part of, and its character n-grams. Only words that push toward the emotion are returned.
+        """
+        names = TAXONOMIES[taxonomy]
+        if emotion not in names:
+            raise KeyError(f"unknown {taxonomy} label {emotion!r}")
+        column = self.columns[taxonomy].start + names.index(emotion)
+        toks, rows, vals, spans = self.vectoriser.attributed(text)
+        if not toks:
+            return []
+        contrib = vals * self.weights[rows, column].astype(np.float32) if len(rows) else np.zeros(0, np.float32)
+        per_token = np.zeros(len(toks), np.float64)
+        for c, (a, b) in zip(contrib.tolist(), spans, strict=True):
+            per_token[a : b + 1] += c / (b - a + 1)
+        # Punctuation carries weight ("!!") but is no word to show the user.
+        per_token[[i for i, t in enumerate(toks) if t.norm[0] in _PUNCT]] = 0.0
+        order = np.argsort(-per_token, kind="stable")[:top]
+        return [
+            WordWeight(
+                toks[i].start, toks[i].end, text[toks[i].start : toks[i].end], emotion, round(float(per_token[i]), 4)
+            )
+            for i in order.tolist()
+            if per_token[i] > 0
+        ]
