@@ -163,7 +163,7 @@ def test_select_and_ignore(run: Run) -> None:
 def test_every_command_has_help(run: Run) -> None:
     top = run("--help")
     assert top.returncode == 0
-    for command in ("check", "ready", "rules", "rule", "tone"):
+    for command in ("check", "ready", "rules", "rule", "tone", "import"):
         assert command in top.stdout
         proc = run(command, "--help")
         assert proc.returncode == 0 and "Usage:" in proc.stdout

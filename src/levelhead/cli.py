@@ -150,6 +150,15 @@ def tone() -> None:
     sys.exit(tone_model.run_jsonl(sys.stdin, sys.stdout))
 
 
+def _register_import() -> None:
+    from levelhead.history.cli import import_command
+
+    main.add_command(import_command)
+
+
+_register_import()
+
+
 def _read_stdin() -> str:
     data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
     try:
