@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +13,7 @@ from levelhead.diagnostics import Diagnostic, Severity, Verdict
 from levelhead.engine import DraftError, decide
 from levelhead.rule import RuleError, select_rules
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def _d(verdict: Verdict, severity: Severity = Severity.ERROR, until: datetime | None = None) -> Diagnostic:

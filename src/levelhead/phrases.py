@@ -94,7 +94,8 @@ def is_own_voice(draft: Draft, start: int, end: int) -> bool:
     if draft.is_reported(start, end):
         return False
     sentence = draft.sentence_at(start)
-    head = draft.folded[sentence.start if sentence else 0 : start]
+    # The negation sits a few words before the claim; a bounded look-back keeps huge drafts fast.
+    head = draft.folded[max(sentence.start if sentence else 0, start - 120) : start]
     return not _NEGATED_CLAIM.search(head)
 
 

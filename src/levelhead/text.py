@@ -7,9 +7,11 @@ same length, and offsets stay valid for the original.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 # Curly quotes and apostrophes are folded to ASCII, one character for one, so
 # patterns can be written once and offsets still point into the original.
@@ -34,10 +36,12 @@ _FOLD = str.maketrans(
     }
 )
 
-_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*", re.UNICODE)
+_WORD = re.compile(r"\w+(?:['\-]\w+)*")
 # A sentence ends at . ! ? (runs of them) or a line break; abbreviations such
 # as "p.m." and decimals such as "4.30" are kept whole.
-_SENTENCE_END = re.compile(r"(?<!\b[ap]\.m)(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)[.!?]+[\"')\]]*(?=\s|$)|\n+")
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+")
+# A full stop after these does not end a sentence ("4:30 p.m. on Sunday", "Dr. Lee").
+_ABBREVIATION = re.compile(r"(?:\b[ap]\.m|\bdr|\bmrs?|\bms|\bst)$")
 _QUOTED = re.compile(r"\"[^\"\n]{1,400}\"|(?<![\w])'[^'\n]{2,400}'(?![\w])")
 
 
@@ -50,9 +54,8 @@ def fold(text: str) -> str:
     return folded
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word and where it sits in the text."""
+class Token(NamedTuple):
+    """A word and where it sits in the text (a tuple: drafts have many words, and tuples are cheap)."""
 
     text: str
     start: int
@@ -63,8 +66,7 @@ class Token:
         return self.text.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
     """A sentence (or line) of the draft with its offsets."""
 
     text: str
@@ -80,10 +82,12 @@ def words(text: str, offset: int = 0) -> list[Token]:
 
 def sentences(text: str) -> list[Sentence]:
     """Split ``text`` into sentences, each trimmed of surrounding space, offsets into ``text``."""
-    folded = text.translate(_FOLD)
+    folded = text.translate(_FOLD).lower()
     result: list[Sentence] = []
     start = 0
-    for m in _SENTENCE_END.finditer(folded.lower()):
+    for m in _SENTENCE_END.finditer(folded):
+        if m.group()[0] == "." and _ABBREVIATION.search(folded, max(0, m.start() - 4), m.start()):
+            continue
         end = m.end() if m.group().strip() else m.start()
         _append_trimmed(text, start, end, result)
         start = m.end()
@@ -157,10 +161,15 @@ class Draft:
         """True when ``start:end`` lies inside a quote or reported speech."""
         return any(a <= start and end <= b for a, b in self.reported)
 
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
     def sentence_at(self, offset: int) -> Sentence | None:
-        for sentence in self.sentences:
-            if sentence.start <= offset < sentence.end:
-                return sentence
+        """The sentence holding ``offset``, if any (found by bisection: drafts can be long)."""
+        index = bisect.bisect_right(self._sentence_starts, offset) - 1
+        if index >= 0 and offset < self.sentences[index].end:
+            return self.sentences[index]
         return None
 
     @cached_property

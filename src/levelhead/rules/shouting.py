@@ -15,7 +15,7 @@ from levelhead.text import Draft
 # Words that are written in capitals anyway: abbreviations, times, names of things.
 _ALLOWED_CAPS = frozenset(
     "I OK AM PM A.M P.M TV ID PDF DVD USA UK US EU NHS GP ER ICU ASAP FYI ETA RSVP DOB SSN PTA PE IT "
-    "BBQ DIY ATM PIN CV HR TBD TBC ADHD COVID MRI CT UTC GMT EST PST".split()
+    "BBQ DIY ATM PIN CV HR TBD TBC ADHD COVID MRI CT UTC GMT EST PST DM DMS IG FB PJ PJS ENT GCSE SAT ACT".split()
 )
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z']*[A-Z]\b")
 _PUNCT_RUN = re.compile(r"[!?]{3,}|(?:[!?][!?]+)(?=\s*$)")
