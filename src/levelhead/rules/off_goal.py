@@ -183,8 +183,9 @@ class OffGoal(Rule):
         first = sentences[0]
         words = quote_words(draft, first)
         carried = f" ({words})" if words else ""
-        more = f" and {len(sentences) - 1} more" if len(sentences) > 1 else ""
-        return f"The goal here is {goal}, but this sentence{more} carries {first.emotion}{carried}."
+        others = len(sentences) - 1
+        more = f" ({others} more sentence{'s' if others > 1 else ''} too)" if others else ""
+        return f"The goal here is {goal}, but this sentence carries {first.emotion}{carried}{more}."
 
     @staticmethod
     def _suggestions(draft: Draft, sentence: SentenceEmotion | None, hit: Hit | None = None) -> list[Suggestion]:

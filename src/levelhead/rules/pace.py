@@ -392,8 +392,8 @@ class UnclearAsk(Rule):
             severity=Severity.WARNING if situation.goal is Goal.LOGISTICS else Severity.INFO,
             suggestions=[
                 Suggestion(
-                    "Name what you need and when",
-                    f"Name what you need and when, e.g. '{example}'",
+                    "Name what you need and when, for example",
+                    example,
                     Applicability.DISPLAY_ONLY,
                 )
             ],
