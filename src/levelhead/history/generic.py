@@ -28,6 +28,7 @@ from levelhead.history.model import (
     finish,
     from_epoch,
     parse_iso,
+    read_text,
     resolve_me,
     sha256_of,
 )
@@ -40,13 +41,7 @@ _TRUE = {"true", "1", "yes", "y"}
 
 def parse(path: Path, fmt: str, clock: Clock, me: str | None) -> ParsedChat:
     raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise ImportFailed(f"line {line}: not UTF-8 text") from None
-    if not text.strip():
-        raise ImportFailed("the file is empty")
+    text = read_text(raw)
     rows = _csv_rows(text) if fmt == "csv" else _jsonl_rows(text)
     pending = [(where, _row(row, clock, where)) for where, row in rows]
     if not pending:

@@ -76,6 +76,18 @@ def sha256_of(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def read_text(raw: bytes) -> str:
+    """Decode an export's bytes as UTF-8 (a BOM is allowed); an empty or undecodable file is an import error."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ImportFailed(f"line {line}: not UTF-8 text") from None
+    if not text.strip():
+        raise ImportFailed("the file is empty")
+    return text
+
+
 def clean_name(name: str) -> str:
     """A display name without direction marks or stray spaces, NFC-normalised."""
     return unicodedata.normalize("NFC", name.translate(_BIDI)).strip()

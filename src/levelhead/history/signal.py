@@ -19,6 +19,7 @@ from levelhead.history.model import (
     clean_name,
     finish,
     from_epoch,
+    read_text,
     resolve_me,
     sha256_of,
 )
@@ -30,13 +31,7 @@ _OUTGOING = "Me"
 
 def parse(path: Path, clock: Clock, me: str | None) -> ParsedChat:
     raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise ImportFailed(f"line {line}: not UTF-8 text") from None
-    if not text.strip():
-        raise ImportFailed("the file is empty")
+    text = read_text(raw)
     first = text.lstrip().split("\n", 1)[0]
     messages = _from_jsonl(text, clock) if first.startswith("{") else _from_text(text, clock)
     senders = {m.sender for m in messages if m.kind != "system"}
