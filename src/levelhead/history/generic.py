@@ -40,8 +40,7 @@ _TRUE = {"true", "1", "yes", "y"}
 
 
 def parse(path: Path, fmt: str, clock: Clock, me: str | None) -> ParsedChat:
-    raw = path.read_bytes()
-    text = read_text(raw)
+    text = read_text(path.read_bytes())
     rows = _csv_rows(text) if fmt == "csv" else _jsonl_rows(text)
     pending = [(where, _row(row, clock, where)) for where, row in rows]
     if not pending:

@@ -30,8 +30,7 @@ _OUTGOING = "Me"
 
 
 def parse(path: Path, clock: Clock, me: str | None) -> ParsedChat:
-    raw = path.read_bytes()
-    text = read_text(raw)
+    text = read_text(path.read_bytes())
     first = text.lstrip().split("\n", 1)[0]
     messages = _from_jsonl(text, clock) if first.startswith("{") else _from_text(text, clock)
     senders = {m.sender for m in messages if m.kind != "system"}
