@@ -167,3 +167,21 @@ def test_every_command_has_help(run: Run) -> None:
         assert command in top.stdout
         proc = run(command, "--help")
         assert proc.returncode == 0 and "Usage:" in proc.stdout
+
+
+def test_history_file_feeds_the_pace_rules(run: Run, home: Path) -> None:
+    """They take about a day to answer; replying ten minutes after their message is faster than their pace."""
+    lines = []
+    for day in range(1, 6):
+        lines.append(f'{{"at": "2026-11-{day:02d}T09:00:00+00:00", "from": "me", "text": "Pick-up at 5 on Friday?"}}')
+        lines.append(f'{{"at": "2026-11-{day + 1:02d}T09:00:00+00:00", "from": "them", "text": "Yes, 5 is fine."}}')
+    path = home / "history.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = run(
+        "check", "Great, see you then.", "--history", str(path), "--now", "2026-11-06T09:10:00+00:00",
+        "--tz", "UTC", "--goal", "logistics", "--format", "json",
+    )  # fmt: skip
+    out = _json(proc)
+    assert out["verdict"] == "wait", out
+    assert "PC03" in [d["code"] for d in out["diagnostics"]]
+    assert out["until"] is not None and out["until"] > "2026-11-06T09:10:00+00:00"
