@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,7 +54,7 @@ def check(
     if len(text) > MAX_DRAFT_CHARS:
         raise DraftError(f"the draft is {len(text):,} characters; levelhead checks up to {MAX_DRAFT_CHARS:,}")
     situation = situation or Situation()
-    chosen = rules if rules is not None else select_rules(select, ignore, settings)
+    chosen = rules if rules is not None else _rules_for(tuple(select), tuple(ignore), settings)
     return _run(Draft(text.replace("\x00", "\ufffd")), situation, local_now(situation, now), chosen)
 
 
@@ -66,8 +67,22 @@ def ready(
     settings: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Report:
     """Should the user reach out at all, now? Runs every rule that does not need a draft."""
-    chosen = [r for r in select_rules(select, ignore, settings) if Need.DRAFT not in r.needs]
+    chosen = [r for r in _rules_for(tuple(select), tuple(ignore), settings) if Need.DRAFT not in r.needs]
     return _run(None, situation, local_now(situation, now), chosen)
+
+
+def _rules_for(
+    select: tuple[str, ...], ignore: tuple[str, ...], settings: Mapping[str, Mapping[str, Any]] | None
+) -> Sequence[Rule]:
+    # Rules hold only their settings, so the default set is built once and shared.
+    if not select and not ignore and not settings:
+        return _default_rules()
+    return select_rules(select, ignore, settings)
+
+
+@cache
+def _default_rules() -> tuple[Rule, ...]:
+    return tuple(select_rules())
 
 
 def _run(draft: Draft | None, situation: Situation, now: datetime, rules: Sequence[Rule]) -> Report:
