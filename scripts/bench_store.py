@@ -1,0 +1,67 @@
+"""Benchmark the store: 10 agreements and 100,000 messages, then time situation_for_check and verify.
+
+    PYTHONPATH=src python3 scripts/bench_store.py [--messages 100000] [--encrypt] [--url URL]
+
+Target: situation_for_check (the last 500 messages, active agreements) under 20 ms, median of runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from levelhead.crypto import Argon2Params
+from levelhead.situation import Goal, Message, Situation
+from levelhead.storage import Store
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--encrypt", action="store_true")
+    parser.add_argument("--url", help="database URL (default: a SQLite file in a temporary folder)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        with Store.open(url) as store:
+            store.init(encrypt=args.encrypt, passphrase="bench" if args.encrypt else None,
+                       kdf=Argon2Params(1, 1024, 1))  # fmt: skip
+            store.set_situation(Situation(goal=Goal.LOGISTICS, children=2, timezone="Europe/London", country="GB"))
+            for i in range(10):
+                store.add_agreement("off-limits", {"topics": [f"topic {i}"]}, at=T0)
+            start = time.perf_counter()
+            batch = 10_000
+            for lo in range(0, args.messages, batch):
+                store.import_messages(
+                    [Message(T0 + timedelta(minutes=i), "me" if i % 2 else "them", f"message number {i}")
+                     for i in range(lo, min(lo + batch, args.messages))],
+                    source="bench",
+                )  # fmt: skip
+            fill = time.perf_counter() - start
+            now = T0 + timedelta(minutes=args.messages + 1)
+            times = []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                situation = store.situation_for_check(now)
+                times.append((time.perf_counter() - t) * 1000)
+            assert len(situation.history) == 500 and len(situation.agreements.off_limits) == 10
+            t = time.perf_counter()
+            result = store.verify()
+            verify_s = time.perf_counter() - t
+            assert result.ok, result.message
+        print(f"store: {url.split(':')[0]}, encrypted={args.encrypt}, {args.messages} messages, 10 agreements")
+        print(f"fill: {fill:.1f} s ({args.messages / fill:,.0f} messages/s)")
+        print(f"situation_for_check: median {statistics.median(times):.2f} ms, min {min(times):.2f} ms "
+              f"over {args.runs} runs (target < 20 ms)")  # fmt: skip
+        print(f"verify: {verify_s:.2f} s for {result.count} entries")
+
+
+if __name__ == "__main__":
+    main()

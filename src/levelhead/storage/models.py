@@ -1,0 +1,141 @@
+"""SQLAlchemy 2.0 typed ORM models of the store.
+
+Times are stored as UTC microseconds since the epoch (``BIGINT``): identical on
+SQLite and PostgreSQL, sortable, indexable. Free text lives in ``LargeBinary``
+columns holding either UTF-8 (plain store) or an AES-GCM field from
+:mod:`levelhead.crypto` (encrypted store); every such row has a random ``uid``
+that, with the table and column, forms the associated data of its ciphertext.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Dialect, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_micros(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError(f"a stored time needs a UTC offset (got {moment.isoformat()})")
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+class UtcTime(TypeDecorator[datetime]):
+    """An aware datetime kept as UTC microseconds; read back as an aware UTC datetime."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
+        return None if value is None else to_micros(value)
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else from_micros(int(value))
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class StoreInfo(Base):
+    """One row: that the store was initialised, when, and whether free text is encrypted."""
+
+    __tablename__ = "store_info"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcTime())
+    encrypted: Mapped[bool] = mapped_column(Boolean)
+
+
+class KeyringRow(Base):
+    """The wrapped data key (:class:`levelhead.crypto.Keyring` JSON); present only in an encrypted store."""
+
+    __tablename__ = "keyring"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcTime())
+
+
+class Settings(Base):
+    """One row: the situation fields (goal, mood, ...) as JSON, sealed like any free text."""
+
+    __tablename__ = "settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    situation: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UtcTime())
+
+
+class AgreementRow(Base):
+    __tablename__ = "agreements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    details: Mapped[bytes] = mapped_column(LargeBinary)  # JSON, sealed
+    created_at: Mapped[datetime] = mapped_column(UtcTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcTime(), nullable=True)
+    end_reason: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed
+    record_seq: Mapped[int] = mapped_column(ForeignKey("record_entries.seq"))
+    end_record_seq: Mapped[int | None] = mapped_column(ForeignKey("record_entries.seq"), nullable=True)
+
+
+class DraftRow(Base):
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    text: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
+    due_at: Mapped[datetime] = mapped_column(UtcTime())
+    created_at: Mapped[datetime] = mapped_column(UtcTime())
+    status: Mapped[str] = mapped_column(String(16))
+    __table_args__ = (Index("ix_drafts_status_due", "status", "due_at"),)
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    at: Mapped[datetime] = mapped_column(UtcTime())
+    utc_offset: Mapped[int] = mapped_column(Integer)  # seconds: gives back the time as it was written
+    direction: Mapped[str] = mapped_column(String(4))  # me | them
+    text: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
+    source: Mapped[str] = mapped_column(String(64))
+    import_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    record_seq: Mapped[int] = mapped_column(ForeignKey("record_entries.seq"))
+    __table_args__ = (Index("ix_messages_at", "at"),)
+
+
+class JournalRow(Base):
+    __tablename__ = "journal"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    at: Mapped[datetime] = mapped_column(UtcTime())
+    text: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
+    record_seq: Mapped[int] = mapped_column(ForeignKey("record_entries.seq"))
+
+
+class RecordEntry(Base):
+    """One entry of the Merkle record: canonical JSON bytes and the leaf hash stored beside them."""
+
+    __tablename__ = "record_entries"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entry: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CheckpointRow(Base):
+    """A checkpoint written with every record transaction: size, root (hex), time and digest."""
+
+    __tablename__ = "checkpoints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    size: Mapped[int] = mapped_column(Integer)
+    root: Mapped[str] = mapped_column(String(64))
+    time: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
