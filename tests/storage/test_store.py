@@ -185,7 +185,7 @@ def test_verify_catches_a_changed_leaf_hash(store: Store) -> None:
 
 
 @pytest.mark.parametrize("column", ["root", "time", "digest", "size"])
-def test_verify_catches_a_changed_checkpoint(store: Store, column: str) -> None:
+def test_verify_catches_a_changed_checkpoint(store: Store, column: str, tmp_path: Path) -> None:
     _fill(store)
     with store.engine.begin() as conn:
         cp_id = conn.execute(select(CheckpointRow.id).order_by(CheckpointRow.id).limit(1).offset(2)).scalar_one()
@@ -196,7 +196,8 @@ def test_verify_catches_a_changed_checkpoint(store: Store, column: str) -> None:
     result = store.verify()
     assert not result.ok and result.bad_checkpoint == 2, result.message
     with pytest.raises(StoreError, match="does not verify"):
-        store.export_bundle(Path("never-written.zip"))
+        store.export_bundle(tmp_path / "never-written.zip")
+    assert not (tmp_path / "never-written.zip").exists()
 
 
 def test_encrypted_store_round_trips_and_hides_text_in_the_record(secret_store: Store, store_url: str) -> None:
