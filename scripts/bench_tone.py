@@ -4,7 +4,9 @@
     python scripts/bench_tone.py [--data ../shared/data/goemotions] [--model PATH] [--json OUT]
 
 Reports dev macro-F1 for the three taxonomies (label sets exactly as `levelhead tone` prints them),
-latency one message at a time (median, p99), batch throughput, model file size, load time, and
+latency one message at a time (median, p99), per-sentence scoring of ~60-word drafts (``sentences()``,
+as the emotion module uses it) against scoring each draft whole, batch throughput, model file size,
+load time, and
 VADER's throughput on the same texts in the same run as a reference (needs the `bench` extra).
 Pin the process to one core for the single-core figures: `taskset -c 0 python scripts/bench_tone.py`.
 """
@@ -80,6 +82,23 @@ def main() -> int:
         times.append(time.perf_counter() - t)
     report["latency_ms_median"] = statistics.median(times) * 1e3
     report["latency_ms_p99"] = float(np.percentile(times, 99)) * 1e3
+
+    # Drafts of about 60 words, several sentences each: per-sentence results versus the whole draft once.
+    drafts, words = [], 0
+    current: list[str] = []
+    for text in texts:
+        current.append(text.rstrip(".!? ") + ".")
+        words += len(text.split())
+        if words >= 60:
+            drafts.append(" ".join(current))
+            current, words = [], 0
+    for name, fn in (("draft_whole", model.score), ("draft_sentences", model.sentences)):
+        times = []
+        for draft in drafts:
+            t = time.perf_counter()
+            fn(draft)
+            times.append(time.perf_counter() - t)
+        report[f"{name}_ms_median"] = statistics.median(times) * 1e3
 
     t = time.perf_counter()
     for i in range(0, len(texts), 1000):

@@ -123,16 +123,19 @@ class Vectoriser:
         return rows
 
     def _block(self, rows: list[int]) -> tuple[IntArray, FloatArray]:
-        # Counter counts in C; numpy then does the arithmetic on the distinct features.
+        # Counter counts in C; numpy then does the arithmetic on the distinct features (sorted, as in
+        # the batch path, so both return the same rows in the same order).
         counts = Counter(rows)
         keys = np.fromiter(counts.keys(), np.int64, len(counts))
         tf = np.fromiter(counts.values(), np.float32, len(counts))
+        order = np.argsort(keys, kind="stable")
+        keys, tf = keys[order], tf[order]
         vals: FloatArray = ((1.0 + np.log(tf)) * self.idf[keys]).astype(np.float32)
         norm = float(np.sqrt(vals @ vals))
         return keys, (vals / np.float32(norm) if norm > 0 else vals)
 
     def transform_one(self, text: str) -> tuple[IntArray, FloatArray]:
-        """Active feature rows and their values for one text."""
+        """Active feature rows (ascending) and their values for one text."""
         toks = tokens(text)
         index = self.word_index
         word_rows = [r for r in (index.get(f, -1) for f, _, _ in word_features(text, toks)) if r >= 0]
@@ -143,42 +146,99 @@ class Vectoriser:
         c_rows, c_vals = self._block(char_rows)
         return np.concatenate([w_rows, c_rows]), np.concatenate([w_vals, c_vals])
 
-    def transform(self, texts: list[str]) -> tuple[IntArray, IntArray, FloatArray]:
-        """CSR parts (indptr, rows, values) for many texts."""
-        indptr = [0]
-        all_rows: list[IntArray] = []
-        all_vals: list[FloatArray] = []
+    def _items(self, texts: list[str], spans: bool) -> Items:
+        """Every feature occurrence of ``texts``: its row, its block segment (2 per text) and its tokens."""
+        index = self.word_index
+        rows: list[int] = []
+        lengths: list[int] = []
+        first: list[int] = []
+        last: list[int] = []
+        all_toks: list[list[Tok]] = []
         for text in texts:
-            rows, vals = self.transform_one(text)
-            all_rows.append(rows)
-            all_vals.append(vals)
-            indptr.append(indptr[-1] + len(rows))
-        rows_cat = np.concatenate(all_rows) if all_rows else np.zeros(0, np.int64)
-        vals_cat = np.concatenate(all_vals) if all_vals else np.zeros(0, np.float32)
-        return np.asarray(indptr, np.int64), rows_cat, vals_cat
+            toks = tokens(text)
+            all_toks.append(toks)
+            before = len(rows)
+            for f, a, b in word_features(text, toks):
+                r = index.get(f, -1)
+                if r >= 0:
+                    rows.append(r)
+                    if spans:
+                        first.append(a)
+                        last.append(b)
+            lengths.append(len(rows) - before)
+            before = len(rows)
+            for i, tok in enumerate(toks):
+                char_rows = self._char_rows(tok.norm)
+                rows.extend(char_rows)
+                if spans:
+                    first.extend([i] * len(char_rows))
+                    last.extend([i] * len(char_rows))
+            lengths.append(len(rows) - before)
+        return Items(
+            all_toks,
+            np.asarray(rows, np.int64),
+            np.repeat(np.arange(2 * len(texts), dtype=np.int64), lengths),
+            np.asarray(first, np.int64),
+            np.asarray(last, np.int64),
+        )
+
+    def _weigh(self, items: Items, n_segments: int) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+        """Distinct (segment, row) keys in order, their TF-IDF values, per-occurrence key and count."""
+        keys = items.segment * self.n_features + items.rows
+        uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        segment = uniq // self.n_features
+        tfidf = ((1.0 + np.log(counts.astype(np.float32))) * self.idf[uniq % self.n_features]).astype(np.float32)
+        norms = np.sqrt(np.bincount(segment, tfidf.astype(np.float64) ** 2, minlength=n_segments))
+        norms[norms == 0] = 1.0
+        vals: FloatArray = (tfidf / norms[segment]).astype(np.float32)
+        return uniq, vals, inverse.reshape(-1), counts
+
+    def transform(self, texts: list[str]) -> tuple[IntArray, IntArray, FloatArray]:
+        """CSR parts (indptr, rows, values) for many texts, in one numpy pass; rows ascend within a text."""
+        items = self._items(texts, spans=False)
+        uniq, vals, _, _ = self._weigh(items, 2 * len(texts))
+        per_text = np.bincount(uniq // self.n_features // 2, minlength=len(texts))
+        indptr = np.concatenate([np.zeros(1, np.int64), np.cumsum(per_text)]).astype(np.int64)
+        return indptr, uniq % self.n_features, vals
+
+    def attributed_many(self, texts: list[str]) -> Attributed:
+        """Every feature occurrence of ``texts`` with its share of the TF-IDF value and its token range.
+
+        Summing the shares of one text's occurrences of a row gives exactly that text's value for the
+        row in ``transform``, so scores computed from these match the plain scoring path.
+        """
+        items = self._items(texts, spans=True)
+        _, vals, inverse, counts = self._weigh(items, 2 * len(texts))
+        share: FloatArray = (vals / counts.astype(np.float32))[inverse].astype(np.float32)
+        return Attributed(items.toks, items.segment // 2, items.rows, share, items.first, items.last)
 
     def attributed(self, text: str) -> tuple[list[Tok], IntArray, FloatArray, list[tuple[int, int]]]:
         """Like ``transform_one`` but each value keeps the token range it came from (for explanations)."""
-        toks = tokens(text)
-        items: list[tuple[int, int, int, int]] = []  # block, row, first, last
-        for f, a, b in word_features(text, toks):
-            r = self.word_index.get(f, -1)
-            if r >= 0:
-                items.append((0, r, a, b))
-        for i, tok in enumerate(toks):
-            items.extend((1, r, i, i) for r in self._char_rows(tok.norm))
-        rows = np.asarray([it[1] for it in items], np.int64)
-        vals = np.zeros(len(items), np.float32)
-        for block in (0, 1):
-            sel = np.asarray([it[0] == block for it in items], bool)
-            if not sel.any():
-                continue
-            uniq, inverse, counts = np.unique(rows[sel], return_inverse=True, return_counts=True)
-            tfidf = (1.0 + np.log(counts.astype(np.float32))) * self.idf[uniq]
-            norm = float(np.sqrt(np.dot(tfidf, tfidf))) or 1.0
-            # Each occurrence gets an equal share of its feature's value.
-            vals[sel] = (tfidf / norm / counts)[inverse]
-        return toks, rows, vals, [(it[2], it[3]) for it in items]
+        att = self.attributed_many([text])
+        return att.toks[0], att.rows, att.vals, list(zip(att.first.tolist(), att.last.tolist(), strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Items:
+    """Feature occurrences of a batch of texts (``first``/``last`` empty unless spans were asked for)."""
+
+    toks: list[list[Tok]]
+    rows: IntArray
+    segment: IntArray  # 2 * text index, + 1 for the char block
+    first: IntArray
+    last: IntArray
+
+
+@dataclass(frozen=True, slots=True)
+class Attributed:
+    """Feature occurrences of a batch of texts, each with its value share and token range."""
+
+    toks: list[list[Tok]]
+    text: IntArray  # which text each occurrence belongs to (non-decreasing)
+    rows: IntArray
+    vals: FloatArray
+    first: IntArray  # token indices within that text
+    last: IntArray
 
 
 def document_frequencies(texts: list[str]) -> tuple[dict[str, int], dict[str, int]]:

@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from levelhead.text import sentences as split_sentences
-from levelhead.tone.features import Vectoriser
-from levelhead.tone.types import TAXONOMIES, SentenceTone, ToneScores, WordWeight
+from levelhead.tone.features import Attributed, Vectoriser
+from levelhead.tone.types import EMOTIONS, TAXONOMIES, SentenceTone, ToneScores, WordWeight
 
 MODEL_PATH = Path(__file__).with_name("model.npz")
 FORMAT_VERSION = 1
@@ -122,17 +122,36 @@ class ToneModel:
     # -- sentences and explanations ---------------------------------------------------------------
 
     def sentences(self, text: str) -> list[SentenceTone]:
-        """Each sentence's scores, offsets into ``text``, explained by its top non-neutral emotion."""
+        """Each sentence's scores, offsets into ``text``, explained by its top non-neutral emotion.
+
+        All sentences are featurised in one pass and share one gather of weight rows, which serves
+        both their scores and their explanations.
+        """
         parts = split_sentences(text)
-        result = []
-        for part, scores in zip(parts, self.score_many([s.text for s in parts]), strict=True):
-            emotion, _ = scores.top()
-            words = [
-                WordWeight(w.start + part.start, w.end + part.start, w.text, w.emotion, w.weight)
-                for w in self.explain(part.text, emotion)
-            ]
-            result.append(SentenceTone(part.start, part.end, part.text, scores, words))
-        return result
+        if not parts:
+            return []
+        att = self.vectoriser.attributed_many([s.text for s in parts])
+        gathered = self.weights[att.rows].astype(np.float32)
+        logits = np.repeat(self.bias[None, :], len(parts), axis=0)
+        if len(att.rows):
+            starts = np.searchsorted(att.text, np.arange(len(parts)))
+            nonempty = np.bincount(att.text, minlength=len(parts)) > 0
+            logits[nonempty] += np.add.reduceat(gathered * att.vals[:, None], starts[nonempty], axis=0)
+        scores = [self._scores(p) for p in mix_probabilities(logits, self.members, self.mix)]
+        emotions = [sc.top()[0] for sc in scores]
+        column = np.asarray([EMOTIONS.index(e) for e in emotions], np.int64)
+        contrib = att.vals * gathered[np.arange(len(att.rows)), column[att.text]]
+        words = self._top_words(att, contrib, [s.text for s in parts], emotions, 3)
+        return [
+            SentenceTone(
+                part.start,
+                part.end,
+                part.text,
+                sc,
+                [WordWeight(w.start + part.start, w.end + part.start, w.text, w.emotion, w.weight) for w in ws],
+            )
+            for part, sc, ws in zip(parts, scores, words, strict=True)
+        ]
 
     def explain(self, text: str, emotion: str, top: int = 3, taxonomy: str = "original") -> list[WordWeight]:
         """The words of ``text`` that pushed it most toward ``emotion``, strongest first.
@@ -144,20 +163,34 @@ class ToneModel:
         if emotion not in names:
             raise KeyError(f"unknown {taxonomy} label {emotion!r}")
         column = self.columns[taxonomy].start + names.index(emotion)
-        toks, rows, vals, spans = self.vectoriser.attributed(text)
-        if not toks:
-            return []
-        contrib = vals * self.weights[rows, column].astype(np.float32) if len(rows) else np.zeros(0, np.float32)
-        per_token = np.zeros(len(toks), np.float64)
-        for c, (a, b) in zip(contrib.tolist(), spans, strict=True):
-            per_token[a : b + 1] += c / (b - a + 1)
+        att = self.vectoriser.attributed_many([text])
+        contrib = att.vals * self.weights[att.rows, column].astype(np.float32)
+        return self._top_words(att, contrib, [text], [emotion], top)[0]
+
+    @staticmethod
+    def _top_words(
+        att: Attributed, contrib: F32, texts: list[str], emotions: list[str], top: int
+    ) -> list[list[WordWeight]]:
+        """Per text, its ``top`` tokens by summed contribution (spans split evenly over their tokens)."""
+        offsets = np.cumsum([0] + [len(t) for t in att.toks])
+        n_tokens = int(offsets[-1])
+        if n_tokens == 0:
+            return [[] for _ in texts]
+        first = att.first + offsets[att.text]
+        width = att.last - att.first + 1
+        share = contrib.astype(np.float64) / width
+        per_token = np.zeros(n_tokens, np.float64)
+        for k in range(int(width.max(initial=1))):
+            sel = width > k
+            per_token += np.bincount(first[sel] + k, share[sel], minlength=n_tokens)
+        flat = [tok for toks in att.toks for tok in toks]
         # Punctuation carries weight ("!!") but is no word to show the user.
-        per_token[[i for i, t in enumerate(toks) if t.norm[0] in _PUNCT]] = 0.0
-        order = np.argsort(-per_token, kind="stable")[:top]
-        return [
-            WordWeight(
-                toks[i].start, toks[i].end, text[toks[i].start : toks[i].end], emotion, round(float(per_token[i]), 4)
-            )
-            for i in order.tolist()
-            if per_token[i] > 0
-        ]
+        per_token[[i for i, t in enumerate(flat) if t.norm[0] in _PUNCT]] = 0.0
+        result = []
+        for j, (text, emotion) in enumerate(zip(texts, emotions, strict=True)):
+            toks, base = att.toks[j], int(offsets[j])
+            weights = per_token[base : base + len(toks)]
+            order = np.argsort(-weights, kind="stable")[:top].tolist()
+            spans = [(toks[i].start, toks[i].end, round(float(weights[i]), 4)) for i in order if weights[i] > 0]
+            result.append([WordWeight(a, b, text[a:b], emotion, w) for a, b, w in spans])
+        return result
