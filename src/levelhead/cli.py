@@ -62,7 +62,34 @@ def situation_options(func: F) -> F:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose heavier commands load only when run, so ``levelhead --help`` starts fast."""
+
+    lazy: dict[str, tuple[str, str, str]] = {
+        "import": ("levelhead.history.cli", "import_command", "Import a chat export (preview with --dry-run)."),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            import importlib
+
+            module, attr, _ = self.lazy[cmd_name]
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, cmd.get_short_help_str(60)) for name, cmd in self.commands.items() if not cmd.hidden]
+        rows += [(name, short) for name, (_, _, short) in self.lazy.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="levelhead", prog_name="levelhead")
 def main() -> None:
     """levelhead: a calm second opinion before you contact your ex.
@@ -94,7 +121,7 @@ def check(text: str, **options: Any) -> None:
     _emit(report, options["fmt"])
 
 
-@main.command()
+@main.command(short_help="Should you reach out at all, right now?")
 @situation_options
 def ready(**options: Any) -> None:
     """Should you reach out at all, right now? Answers from the situation, before any draft."""
@@ -129,7 +156,7 @@ def list_rules(fmt: str) -> None:
         click.echo(f"{r.code}  {r.name:<{width}}  {r.family():<10}  {r.summary()}")
 
 
-@main.command()
+@main.command(short_help="Show one rule's documentation, by code or name.")
 @click.argument("code")
 def rule(code: str) -> None:
     """Show one rule's documentation (by code, e.g. TN01, or by name)."""
@@ -142,21 +169,12 @@ def rule(code: str) -> None:
     click.echo(found.documentation())
 
 
-@main.command()
+@main.command(short_help="Emotions of each text, as JSON lines.")
 def tone() -> None:
     """Read JSON lines {"text": ...} on standard input; write each text's emotions as one JSON line."""
     from levelhead import tone as tone_model
 
     sys.exit(tone_model.run_jsonl(sys.stdin, sys.stdout))
-
-
-def _register_import() -> None:
-    from levelhead.history.cli import import_command
-
-    main.add_command(import_command)
-
-
-_register_import()
 
 
 def _read_stdin() -> str:
