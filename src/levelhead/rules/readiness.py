@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Suggestion, Verdict
+from levelhead.pace_stats import describe_moment
 from levelhead.rule import Need, Option, Rule, RuleError
 from levelhead.situation import EndedBy, Goal, Mood, Situation
 from levelhead.text import Draft
@@ -26,19 +27,6 @@ _CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def describe_time(moment: datetime, now: datetime) -> str:
-    """A short, local description of ``moment`` relative to ``now``: "tomorrow at 09:00"."""
-    days = (moment.date() - now.date()).days
-    clock = f"{moment:%H:%M}"
-    if days == 0:
-        return f"today at {clock}"
-    if days == 1:
-        return f"tomorrow at {clock}"
-    if 1 < days < 7:
-        return f"{moment:%A} at {clock}"
-    return f"{moment:%a} {moment.day} {moment:%b %Y} at {clock}"
 
 
 def in_window(moment: time, start: time, end: time) -> bool:
@@ -122,7 +110,7 @@ class TooSoon(Rule):
             firm = " Reaching out early to win them back usually reads as not having moved on."
         yield self.finding(
             f"{when} Waiting about {days} days before contact that isn't necessary logistics gives you both room "
-            f"to settle.{firm} Look again {describe_time(until, now)}.",
+            f"to settle.{firm} Look again {describe_moment(until, now)}.",
             note="A month or two of no contact helps both of you process the breakup; urgent logistics is exempt.",
             until=until,
         )
@@ -229,7 +217,7 @@ class NotCalm(Rule):
         pushed = " (moved out of the late-night hours)" if until != later else ""
         yield self.finding(
             f"You said you feel {mood.value}. {_MOOD_LINES[mood]} Waiting about {_plural(hours, 'hour')}, until "
-            f"{describe_time(until, now)}{pushed}, gives the feeling time to settle before you decide.",
+            f"{describe_moment(until, now)}{pushed}, gives the feeling time to settle before you decide.",
             note=note,
             until=until,
         )
@@ -321,7 +309,7 @@ class InitiatingAfterBeingLeft(Rule):
         window = timedelta(days=self.settings["reply_days"])
         if latest is not None and latest[1] == "them" and now - latest[0] <= window:
             yield self.finding(
-                f"They wrote last ({describe_time(latest[0].astimezone(now.tzinfo), now)}), so you'd be replying "
+                f"They wrote last ({describe_moment(latest[0].astimezone(now.tzinfo), now)}), so you'd be replying "
                 "rather than starting contact. Keep it measured and mirror their pace.",
                 note=note,
                 severity=Severity.INFO,
@@ -417,7 +405,7 @@ class LateNight(Rule):
         until = next_clock(now, self.end)
         yield self.finding(
             f"It is {now:%H:%M}, late at night. Messages sent now are more often sent from loneliness or "
-            f"nostalgia; look again {describe_time(until, now)}.",
+            f"nostalgia; look again {describe_moment(until, now)}.",
             note="Never send when lonely or nostalgic: a night-time message is one of the easiest to regret.",
             until=until,
         )
