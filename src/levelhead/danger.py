@@ -321,49 +321,35 @@ def _nonword(code: int) -> bool:
 
 def _starts_edge(items: list[tuple[Any, Any]], c: Any, right: bool) -> bool:
     """True when every way of matching ``items`` (then the context) starts at a word boundary or non-word char."""
-    if not items:
-        return right
-    (op, av), rest = items[0], items[1:]
-    if op is c.AT:
-        return _is_boundary(av, c) or _starts_edge(rest, c, right)
-    if op is c.LITERAL:
-        return _nonword(av)
-    if op is c.IN:
-        return _class_is_nonword(av, c)
-    if op in (c.ASSERT, c.ASSERT_NOT):
-        return _starts_edge(rest, c, right)
-    then = _starts_edge(rest, c, right)
-    if op is c.SUBPATTERN:
-        return _starts_edge(list(av[-1].data), c, then)
-    if op is c.BRANCH:
-        return all(_starts_edge(list(alt.data), c, then) for alt in av[1])
-    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-        once = _starts_edge(list(av[2].data), c, then)
-        return once and (av[0] >= 1 or then)
-    return False
+    return _edge(items, c, right, from_end=False)
 
 
 def _ends_edge(items: list[tuple[Any, Any]], c: Any, left: bool) -> bool:
     """True when every way of matching ``items`` (after the context) ends at a word boundary or non-word char."""
+    return _edge(items, c, left, from_end=True)
+
+
+def _edge(items: list[tuple[Any, Any]], c: Any, outside: bool, *, from_end: bool) -> bool:
+    """The one walk behind both edges: look at the first (or last) item; ``outside`` is what lies beyond."""
     if not items:
-        return left
-    (op, av), rest = items[-1], items[:-1]
+        return outside
+    (op, av), rest = (items[-1], items[:-1]) if from_end else (items[0], items[1:])
     if op is c.AT:
-        return _is_boundary(av, c) or _ends_edge(rest, c, left)
+        return _is_boundary(av, c) or _edge(rest, c, outside, from_end=from_end)
     if op is c.LITERAL:
         return _nonword(av)
     if op is c.IN:
         return _class_is_nonword(av, c)
     if op in (c.ASSERT, c.ASSERT_NOT):
-        return _ends_edge(rest, c, left)
-    before = _ends_edge(rest, c, left)
+        return _edge(rest, c, outside, from_end=from_end)
+    beyond = _edge(rest, c, outside, from_end=from_end)
     if op is c.SUBPATTERN:
-        return _ends_edge(list(av[-1].data), c, before)
+        return _edge(list(av[-1].data), c, beyond, from_end=from_end)
     if op is c.BRANCH:
-        return all(_ends_edge(list(alt.data), c, before) for alt in av[1])
+        return all(_edge(list(alt.data), c, beyond, from_end=from_end) for alt in av[1])
     if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-        once = _ends_edge(list(av[2].data), c, before)
-        return once and (av[0] >= 1 or before)
+        once = _edge(list(av[2].data), c, beyond, from_end=from_end)
+        return once and (av[0] >= 1 or beyond)
     return False
 
 
