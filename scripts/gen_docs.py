@@ -1,4 +1,5 @@
-"""Generate docs/rules/*.md and the README's rules table from the rule docstrings.
+"""Generate docs/rules/*.md and the README's rules table from the rule docstrings, and the phrase index
+keys that make start-up fast (src/levelhead/rules/data/blame_keys.toml, from the blame phrase files).
 
     python scripts/gen_docs.py          # write the files
     python scripts/gen_docs.py --check  # exit 1 if any generated file is out of date (CI)
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from levelhead.rule import all_rules
+from levelhead.rules import blame
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "rules"
@@ -35,6 +37,7 @@ def expected_files() -> dict[Path, str]:
     head, _, rest = readme.partition(START)
     _, _, tail = rest.partition(END)
     files[README] = f"{head}{START}\n{rules_table()}\n{END}{tail}"
+    files[ROOT / "src" / "levelhead" / "rules" / "data" / "blame_keys.toml"] = blame.keys_file_text()
     return files
 
 

@@ -7,6 +7,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -425,3 +426,40 @@ def test_phrase_matcher_agrees_with_plain_regex(words: list[str]) -> None:
 def test_phrase_matcher_refuses_capturing_groups() -> None:
     with pytest.raises(ValueError, match="capturing group"):
         PhraseMatcher([("(sad|angry)", 0)], word_edges=True)
+
+
+def _case_texts() -> list[str]:
+    import yaml
+
+    texts = []
+    for path in sorted((Path(__file__).parent / "rules" / "cases").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        cases = [c for key in ("fail", "pass") for c in data.get(key) or [] if isinstance(c, dict)]
+        texts += [c["text"] for c in cases if c.get("text")]
+    return texts
+
+
+def _matchers() -> list[tuple[str, PhraseMatcher]]:
+    from levelhead.rules import _attachment
+
+    lexicon = emotion._lexicon()
+    found = [("lexicon", lexicon.phrases), ("neutral", lexicon.neutral)]
+    for name in ("attachment_neediness", "attachment_false_hope", "attachment_chasing", "attachment_probing",
+                 "attachment_topics"):  # fmt: skip
+        found.append((name, _attachment._book(name, None).matcher))
+    return found
+
+
+def test_lazy_buckets_match_exactly_as_the_one_big_alternation() -> None:
+    """The matcher compiles small buckets on demand; its matches are those of the alternation it stands for."""
+    from levelhead.text import Draft
+
+    texts = _case_texts()
+    texts += [" ".join(texts[i : i + 6]) for i in range(0, len(texts), 6)]
+    folded = [Draft(t).folded for t in texts]
+    for name, matcher in _matchers():
+        reference = matcher.reference_pattern()
+        for text in folded:
+            want = [(m.start(), m.end(), matcher.tags[m.lastindex - 1])
+                    for m in reference.finditer(text) if m.end() > m.start() and m.lastindex]  # fmt: skip
+            assert list(matcher.finditer(text)) == want, (name, text)

@@ -262,13 +262,22 @@ class PhraseMatcher:
     Matching is leftmost-first and non-overlapping, as one alternation would
     be, with longer literal prefixes tried first. Phrases must not contain
     capturing groups.
+
+    Compiling a lexicon of thousands of phrases as one regex costs more than a
+    whole check, and a command-line check pays it on every run. So the phrases
+    are kept in small buckets by the first characters of their literal prefix,
+    and a bucket is compiled the first time a text has a word that starts
+    with those characters: a short draft compiles a few dozen small regexes.
+    Each phrase has a rank, its place in the one big alternation (see
+    :meth:`reference_pattern`); at a position the lowest-ranked match wins,
+    exactly as that alternation would choose.
     """
 
+    _KEY = 3  # characters of the literal prefix that name its bucket
+
     def __init__(self, entries: Iterable[tuple[str, int]], *, word_edges: bool) -> None:
-        # One start-edge check in front of every phrase that needs it: at a position inside a word it
-        # fails once, before any phrase is tried.
-        start_edge = r"(?<![\w'])" if word_edges else r"(?<!\w)"
-        end_edge = r"(?![\w])" if word_edges else ""
+        self._start_edge = {True: r"(?<![\w'])" if word_edges else r"(?<!\w)", False: ""}
+        self._end_edge = r"(?![\w])" if word_edges else ""
         roots = {True: _TrieNode({}, []), False: _TrieNode({}, [])}
         generic: dict[bool, list[tuple[str, int]]] = {True: [], False: []}
         for pattern, tag in entries:
@@ -288,39 +297,169 @@ class PhraseMatcher:
                         for ch in prefix:
                             node = node.children.setdefault(ch, _TrieNode({}, []))
                         node.tails.append((tail, tag))
+        # Ranks follow the big alternation: per part (edged, then not), its generic phrases, then the trie
+        # depth-first (children in character order, a node's own phrases after its children).
         self.tags: list[int] = []
-
-        def serialise(node: _TrieNode) -> list[str]:
-            alternatives = []
-            for ch in sorted(node.children):
-                below = serialise(node.children[ch])
-                inner = below[0] if len(below) == 1 else "(?:" + "|".join(below) + ")"
-                alternatives.append(re.escape(ch) + inner)
-            for tail, tag in node.tails:
-                self.tags.append(tag)
-                alternatives.append(f"{tail}{end_edge}()")
-            return alternatives
-
-        parts: list[str] = []
+        self._generic: dict[bool, tuple[str, list[int]]] = {}
+        buckets: dict[tuple[bool, str], list[tuple[str, str, int]]] = {}  # (edged, key) -> (prefix, tail, rank)
         for edged in (True, False):
-            # Phrases that could not be expanded are tried first: they are few, and usually the longer,
-            # more specific ones ("shattered my whole world" before "shattered"). Group numbers follow
-            # the order of the text, so their markers are numbered before the trie's.
+            ranks = []
             alternatives = []
             for variant, tag in generic[edged]:
+                ranks.append(len(self.tags))
                 self.tags.append(tag)
-                alternatives.append(f"(?:{variant}){end_edge}()")
-            alternatives.extend(serialise(roots[edged]))
+                alternatives.append(f"(?:{variant}){self._end_edge}()")
             if alternatives:
-                parts.append((start_edge if edged else "") + "(?:" + "|".join(alternatives) + ")")
-        self.pattern = re.compile("|".join(parts) if parts else r"(?!)")
+                self._generic[edged] = (self._start_edge[edged] + "(?:" + "|".join(alternatives) + ")", ranks)
+            for prefix, tail, tag in _depth_first(roots[edged], ""):
+                buckets.setdefault((edged, prefix[: self._KEY]), []).append((prefix, tail, len(self.tags)))
+                self.tags.append(tag)
+        self._bucket_items = buckets
+        self._buckets: dict[tuple[bool, str], tuple[re.Pattern[str], list[int]]] = {}
+        self._generic_compiled: dict[bool, tuple[re.Pattern[str], list[int]]] = {}
+        # Where a phrase of each part can start: at a word edge (edged) or anywhere, on a character that
+        # begins one of its literal prefixes.
+        self._triggers: dict[bool, re.Pattern[str] | None] = {}
+        for edged in (True, False):
+            heads = sorted({key[0] for e, key in buckets if e is edged})
+            self._triggers[edged] = (
+                re.compile(self._start_edge[edged] + "[" + "".join(_class_char(c) for c in heads) + "]")
+                if heads else None
+            )  # fmt: skip
+
+    def _bucket(self, key: tuple[bool, str]) -> tuple[re.Pattern[str], list[int]]:
+        found = self._buckets.get(key)
+        if found is None:
+            items = self._bucket_items[key]
+            root = _TrieNode({}, [])
+            for prefix, tail, rank in items:
+                node = root
+                for ch in prefix:
+                    node = node.children.setdefault(ch, _TrieNode({}, []))
+                node.tails.append((tail, rank))
+            ranks: list[int] = []
+            source = "|".join(_serialise(root, self._end_edge, ranks))
+            found = self._buckets[key] = (re.compile(f"{self._start_edge[key[0]]}(?:{source})"), ranks)
+        return found
+
+    def _generic_regex(self, edged: bool) -> tuple[re.Pattern[str], list[int]] | None:
+        if edged not in self._generic:
+            return None
+        found = self._generic_compiled.get(edged)
+        if found is None:
+            source, ranks = self._generic[edged]
+            found = self._generic_compiled[edged] = (re.compile(source), ranks)
+        return found
+
+    def reference_pattern(self) -> re.Pattern[str]:
+        """The one big alternation this matcher stands for (slow to compile; for tests)."""
+        parts = []
+        rank_of_marker: list[int] = []
+        for edged in (True, False):
+            alternatives = []
+            if edged in self._generic:
+                source, ranks = self._generic[edged]
+                alternatives.append(source[len(self._start_edge[edged]) + 3 : -1])
+                rank_of_marker.extend(ranks)
+            root = _TrieNode({}, [])
+            for (e, _), items in self._bucket_items.items():
+                if e is not edged:
+                    continue
+                for prefix, tail, rank in items:
+                    node = root
+                    for ch in prefix:
+                        node = node.children.setdefault(ch, _TrieNode({}, []))
+                    node.tails.append((tail, rank))
+            alternatives.extend(_serialise(root, self._end_edge, rank_of_marker))
+            if alternatives:
+                parts.append(self._start_edge[edged] + "(?:" + "|".join(alternatives) + ")")
+        assert rank_of_marker == sorted(rank_of_marker)
+        return re.compile("|".join(parts) if parts else r"(?!)")
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, int]]:
         """(start, end, tag) of every match in ``text``, in order."""
+        starts = sorted(
+            {(m.start(), edged) for edged, trigger in self._triggers.items() if trigger for m in trigger.finditer(text)}
+        )
+        generic = {edged: self._generic_regex(edged) for edged in (True, False)}
+        next_generic: dict[bool, tuple[int, int, int] | None] = {True: None, False: None}
+        resume = 0
+        i = 0
         tags = self.tags
-        for m in self.pattern.finditer(text):
-            if m.end() > m.start() and m.lastindex:
-                yield m.start(), m.end(), tags[m.lastindex - 1]
+        while True:
+            # The next generic match of each part at or after ``resume`` (searched again only when passed).
+            for edged, compiled in generic.items():
+                if compiled is None:
+                    continue
+                cached = next_generic[edged]
+                if cached is None or cached[0] < resume:
+                    next_generic[edged] = _first_nonempty(compiled, text, resume)
+            while i < len(starts) and starts[i][0] < resume:
+                i += 1
+            candidates = [g[0] for g in next_generic.values() if g is not None]
+            if i < len(starts):
+                candidates.append(starts[i][0])
+            if not candidates:
+                return
+            p = min(candidates)
+            best: tuple[int, int] | None = None  # (rank, end)
+            for edged in (True, False):
+                g = next_generic[edged]
+                if g is not None and g[0] == p and (best is None or g[2] < best[0]):
+                    best = (g[2], g[1])
+            while i < len(starts) and starts[i][0] == p:
+                edged = starts[i][1]
+                for k in range(min(self._KEY, len(text) - p), 0, -1):
+                    key = (edged, text[p : p + k])
+                    if key not in self._bucket_items:
+                        continue
+                    regex, ranks = self._bucket(key)
+                    m = regex.match(text, p)
+                    if m is not None and m.end() > p and m.lastindex:
+                        rank = ranks[m.lastindex - 1]
+                        if best is None or rank < best[0]:
+                            best = (rank, m.end())
+                i += 1
+            if best is None:
+                resume = p + 1
+                continue
+            yield p, best[1], tags[best[0]]
+            resume = best[1]
+
+
+def _first_nonempty(compiled: tuple[re.Pattern[str], list[int]], text: str, pos: int) -> tuple[int, int, int] | None:
+    """(start, end, rank) of the first non-empty match of a generic regex at or after ``pos``."""
+    regex, ranks = compiled
+    for m in regex.finditer(text, pos):
+        if m.end() > m.start() and m.lastindex:
+            return m.start(), m.end(), ranks[m.lastindex - 1]
+    return None
+
+
+def _depth_first(node: _TrieNode, prefix: str) -> Iterator[tuple[str, str, int]]:
+    """(prefix, tail, tag) of every phrase under ``node``, in the order the serialised trie tries them."""
+    for ch in sorted(node.children):
+        yield from _depth_first(node.children[ch], prefix + ch)
+    for tail, tag in node.tails:
+        yield prefix, tail, tag
+
+
+def _serialise(node: _TrieNode, end_edge: str, ranks: list[int]) -> list[str]:
+    """The trie under ``node`` as regex alternatives, each ending in an empty marker group; ``ranks``
+    receives each marker's rank (the tails' second item), in marker order."""
+    alternatives = []
+    for ch in sorted(node.children):
+        below = _serialise(node.children[ch], end_edge, ranks)
+        inner = below[0] if len(below) == 1 else "(?:" + "|".join(below) + ")"
+        alternatives.append(re.escape(ch) + inner)
+    for tail, rank in node.tails:
+        ranks.append(rank)
+        alternatives.append(f"{tail}{end_edge}()")
+    return alternatives
+
+
+def _class_char(c: str) -> str:
+    return "\\" + c if c in "\\]^-[" else c
 
 
 # ----------------------------------------------------------------- the lexicon

@@ -100,15 +100,25 @@ def _expand(pattern: str, variables: Mapping[str, str]) -> str:
     return pattern
 
 
-def _combine(patterns: Iterable[str], variables: Mapping[str, str] | None = None) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{_expand(p, variables or {})})" for p in patterns))
+def _combine(patterns: Iterable[str], variables: Mapping[str, str] | None = None) -> str:
+    return "|".join(f"(?:{_expand(p, variables or {})})" for p in patterns)
+
+
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    return re.compile(source)
 
 
 @dataclass(frozen=True)
 class _Group:
     name: str
-    pattern: re.Pattern[str]
+    source: str
     triggers: frozenset[str] | None  # the pattern can only match when one of these words is in the draft
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled the first time a draft has one of its trigger words (start-up stays short)."""
+        return _compiled(self.source)
 
 
 @cache
@@ -243,7 +253,7 @@ def topic_pattern(topic: str) -> re.Pattern[str] | None:
         for word in re.findall(r"[\w']+", part):
             if word not in _TOPIC_STOP and len(word) > 1:
                 patterns.append(_stem_pattern(word))
-    return _combine(patterns) if patterns else None
+    return _compiled(_combine(patterns)) if patterns else None
 
 
 # --- exceptions (BD01) -------------------------------------------------------
@@ -280,7 +290,7 @@ def _exception(text: str) -> _Exception | None:
         if spec.get("urgency"):
             urgency.extend(spec["patterns"])
         else:
-            subjects.append(_combine(spec["patterns"]))
+            subjects.append(_compiled(_combine(spec["patterns"])))
             children = children or name == "children"
             practical = practical or bool(spec.get("practical"))
     for m in re.finditer(r"[\w']+", lower):
@@ -289,7 +299,7 @@ def _exception(text: str) -> _Exception | None:
             subjects.append(re.compile(_stem_pattern(m.group())))
     if not urgency and not subjects:
         return None
-    return _Exception(_combine(urgency) if urgency else None, tuple(subjects), children, practical)
+    return _Exception(_compiled(_combine(urgency)) if urgency else None, tuple(subjects), children, practical)
 
 
 def matches_exception(draft: Draft, exceptions: Iterable[str]) -> str | None:
