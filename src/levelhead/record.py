@@ -575,11 +575,12 @@ def write_bundle(path: str | os.PathLike[str], entries: Iterable[bytes], checkpo
         archive.comment = _FOOTER_PREFIX + b"0" * (2 * HASH_SIZE)  # placeholder of the final length
     data = bytearray(buffer.getvalue())
     data[-2 * HASH_SIZE :] = _sha256(data[:-_FOOTER_SIZE]).hexdigest().encode()
-    _write_atomic(Path(path), bytes(data))
+    write_atomic(Path(path), bytes(data))
     return check.root
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once: a crash leaves the old file or the new one, never half."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:

@@ -102,13 +102,20 @@ def test_ending_an_agreement_appends_to_the_record(store: Store) -> None:
 def test_situation_for_check_uses_active_agreements_only(store: Store) -> None:
     gone = store.add_agreement("off-limits", {"topics": ["old topic"]}, at=T0)
     store.add_agreement("off-limits", {"topics": ["kept topic"]}, at=T0)
-    store.add_agreement("no-visits", at=T0 + timedelta(days=10))  # not yet in force at T0 + 1 day
+    later = datetime.now(UTC) + timedelta(days=10)
+    store.add_agreement("no-visits", at=later)  # dated to start later: not in force before then
     store.end_agreement(gone, "settled", at=T0 + timedelta(hours=1))
     now = T0 + timedelta(days=1)
     assert store.situation_for_check(now).agreements.off_limits == ("kept topic",)
     assert not store.situation_for_check(now).agreements.no_visits
+    assert store.situation_for_check(later).agreements.no_visits
     assert store.situation_for_check(T0 + timedelta(minutes=30)).agreements.off_limits == ("old topic", "kept topic")
     assert [a.id for a in store.agreements(include_ended=False)] == [2, 3]
+
+
+def test_a_check_for_an_earlier_moment_uses_what_is_agreed_today(store: Store) -> None:
+    store.add_agreement("no-visits")  # recorded now
+    assert store.situation_for_check(T0).agreements.no_visits  # T0 is before today
 
 
 def test_history_is_the_last_messages_up_to_now_in_order(store: Store) -> None:
@@ -354,3 +361,16 @@ def test_naive_times_are_refused(store: Store) -> None:
         store.park_draft("x", datetime(2026, 1, 1))
     with pytest.raises(StoreError, match="UTC offset"):
         store.situation_for_check(datetime(2026, 1, 1))
+
+
+def test_a_draft_marked_sent_is_logged_in_the_same_transaction(store: Store) -> None:
+    number = store.park_draft("See you at 5 on Saturday.", T0 + timedelta(hours=12), T0)
+    size_before = store.record_root()[0]
+    store.send_draft(number, T0 + timedelta(hours=13))
+    assert store.drafts() == []
+    assert [d.status for d in store.drafts(None)] == ["sent"]
+    assert store.messages()[-1].text == "See you at 5 on Saturday."
+    assert store.record_root()[0] == size_before + 1
+    with pytest.raises(StoreError, match="no parked draft"):
+        store.send_draft(number)
+    assert store.verify().ok

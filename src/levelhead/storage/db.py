@@ -22,17 +22,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-DB_NAME = "levelhead.db"
+from levelhead.paths import DB_NAME, data_dir
+
+__all__ = ["DB_NAME", "data_dir", "default_url", "make_engine", "resolve_url", "sqlite_path"]
+
 BEGIN_OPTION = "levelhead_sqlite_begin"
-
-
-def data_dir() -> Path:
-    home = os.environ.get("LEVELHEAD_HOME")
-    if home:
-        return Path(home).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("levelhead", appauthor=False)
 
 
 def default_url() -> str:

@@ -6,8 +6,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import exc as sa_exc
-
 
 class StoreError(Exception):
     """Something a user can cause or fix: bad URL, server down, locked/damaged database, disk full, I/O error."""
@@ -56,6 +54,8 @@ def describe(err: BaseException, doing: str) -> str:
 @contextmanager
 def store_errors(doing: str) -> Iterator[None]:
     """Turn database, driver and file errors into :class:`StoreError`; other errors pass through."""
+    from sqlalchemy import exc as sa_exc  # here, so that the error types load without SQLAlchemy
+
     try:
         yield
     except StoreError:

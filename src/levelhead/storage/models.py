@@ -9,24 +9,27 @@ that, with the table and column, forms the associated data of its ciphertext.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Dialect, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_micros(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        raise ValueError(f"a stored time needs a UTC offset (got {moment.isoformat()})")
-    return (moment - EPOCH) // timedelta(microseconds=1)
-
-
-def from_micros(value: int) -> datetime:
-    return EPOCH + timedelta(microseconds=value)
+from levelhead.storage.view import EPOCH as EPOCH
+from levelhead.storage.view import from_micros as from_micros
+from levelhead.storage.view import to_micros as to_micros
 
 
 class UtcTime(TypeDecorator[datetime]):
@@ -109,7 +112,28 @@ class MessageRow(Base):
     source: Mapped[str] = mapped_column(String(64))
     import_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     record_seq: Mapped[int] = mapped_column(ForeignKey("record_entries.seq"))
-    __table_args__ = (Index("ix_messages_at", "at"),)
+    kind: Mapped[str] = mapped_column(String(8), server_default="text")  # text | media | deleted
+    # Keyed hash of time, direction, kind, text (and the repeat count): how overlapping imports skip
+    # what is stored already. NULL for messages logged by hand. See Store.import_chat.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    __table_args__ = (
+        Index("ix_messages_at", "at"),
+        UniqueConstraint("fingerprint", name="uq_messages_fingerprint"),
+    )
+
+
+class ImportRow(Base):
+    """One imported file: its SHA-256 (re-importing it changes nothing), format and what it added."""
+
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    imported_at: Mapped[datetime] = mapped_column(UtcTime())
+    stored: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)  # system lines and other people's messages
+    record_seq: Mapped[int] = mapped_column(ForeignKey("record_entries.seq"))
 
 
 class JournalRow(Base):

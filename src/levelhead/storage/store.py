@@ -19,8 +19,15 @@ Record entry bodies (``kind``: body):
 
 - ``agreement``: ``{"agreement": uid, "kind": ..., "details": {...}}`` (or ``sealed_sha256``)
 - ``agreement-ended``: ``{"agreement": uid, "reason": ...}`` (or ``sealed_sha256``), ``refers_to`` = seq
-- ``message``: ``{"message": uid, "at", "direction", "source", "import_sha256", "text"}`` (or ``sealed_sha256``)
-- ``import``: ``{"sha256": file hash, "source": ..., "count": n}``, written once per import batch
+- ``message``: ``{"message": uid, "at", "direction", "source", "import_sha256", "text"}`` (or ``sealed_sha256``),
+  plus ``"kind"`` for media and deleted messages
+- ``import``: ``{"sha256": file hash, "source": ..., "count": n}``, written once per import batch; an imported
+  file (:meth:`Store.import_chat`) adds ``"kind"``, ``"skipped_duplicates"`` and ``"skipped"``
+
+Imported files: one transaction per file, streamed in batches (memory stays flat for a million messages).
+The ``imports`` table keeps each file's SHA-256, so importing it again changes nothing; every imported
+message has a fingerprint (unique) so an overlapping, later export adds only what is new. Message uids
+and fingerprints start with the time, so their unique indexes grow at the end.
 - ``journal``: ``{"journal": uid, "at", "text"}`` (or ``sealed_sha256``)
 
 Drafts and the situation settings are working state, not records: they are
@@ -30,32 +37,36 @@ not in the record, and a discarded draft is deleted (wiped by ``secure_delete``)
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal, NamedTuple, Self
 
 from sqlalchemy import Engine, delete, func, insert, inspect, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from levelhead.config import ConfigError, agreements_from_mapping, situation_from_mapping
-from levelhead.crypto import Argon2Params, DataKey, DecryptionError, Keyring, KeyringError, WrongPassphrase
+from levelhead.crypto import Argon2Params, DataKey, Keyring, KeyringError, WrongPassphrase
 from levelhead.record import (
     Checkpoint,
     MerkleLog,
     Outcome,
     VerifyResult,
     canonical_json,
+    leaf_hash,
     make_entry,
+    node_hash,
+    now_iso,
     verify_entries,
     write_bundle,
 )
-from levelhead.situation import Agreements, Message, Situation
+from levelhead.situation import Message, Situation
 from levelhead.storage.db import BEGIN_OPTION, make_engine, make_readonly_sqlite_engine, resolve_url, sqlite_path
 from levelhead.storage.errors import (
     DamagedDataError,
@@ -66,50 +77,43 @@ from levelhead.storage.errors import (
 )
 from levelhead.storage.migrations import upgrade_engine
 from levelhead.storage.models import (
+    EPOCH,
     AgreementRow,
     CheckpointRow,
     DraftRow,
+    ImportRow,
     JournalRow,
     KeyringRow,
     MessageRow,
     RecordEntry,
     Settings,
     StoreInfo,
+    to_micros,
+)
+from levelhead.storage.view import (
+    SITUATION_FIELDS,
+    check_agreement,
+    jsonable,
+    situation_view,
+    stored_agreement,
+    stored_message,
+    stored_situation,
+    unlock,
+    unseal,
+)
+from levelhead.storage.view import (
+    StoredAgreement as StoredAgreement,  # re-exported: callers import it from here too
+)
+from levelhead.storage.view import (
+    merge_agreements as merge_agreements,  # re-exported
 )
 
 HISTORY_LIMIT = 500
-AGREEMENT_KINDS = (
-    "no-contact", "window", "off-limits", "channels", "no-visits", "no-family", "friendship", "social-block",
-)  # fmt: skip
+IMPORT_CHUNK = 5000  # messages per batch of an import: bounded memory, one transaction for the whole file
+MESSAGE_KINDS = ("text", "media", "deleted")
+# One imported message: (at, direction me|them|other|system, kind text|media|deleted|system, text).
+ChatRow = tuple[datetime, str, str, str]
 DRAFT_STATUSES = ("parked", "sent", "discarded")
-_DETAIL_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # kind: (required, optional)
-    "no-contact": (frozenset({"until"}), frozenset({"except"})),
-    "window": (frozenset({"days", "from", "to"}), frozenset({"channel", "purpose"})),
-    "off-limits": (frozenset({"topics"}), frozenset()),
-    "channels": (frozenset({"channels"}), frozenset()),
-    "no-visits": (frozenset(), frozenset()),
-    "no-family": (frozenset(), frozenset()),
-    "friendship": (frozenset({"friendship"}), frozenset()),
-    "social-block": (frozenset({"until"}), frozenset()),
-}
-_SITUATION_FIELDS = (
-    "goal", "mood", "broke_up", "ended_by", "children", "asked_for_space", "new_partner", "abuse_history",
-    "timezone", "country", "channel",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class StoredAgreement:
-    id: int
-    uid: str
-    kind: str
-    details: dict[str, Any]
-    created_at: datetime
-    ended_at: datetime | None = None
-    end_reason: str | None = None
-
-    def active_at(self, moment: datetime) -> bool:
-        return self.created_at <= moment and (self.ended_at is None or self.ended_at > moment)
 
 
 @dataclass(frozen=True)
@@ -131,12 +135,145 @@ class JournalEntry:
     text: str
 
 
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did. ``already``: the file was imported before (at ``imported_at``); nothing changed."""
+
+    sha256: str
+    kind: str
+    stored: int
+    duplicates: int  # already in the store (an overlapping export)
+    skipped: int  # system lines and messages from other people in a group
+    imported_at: datetime
+    already: bool = False
+
+
+@dataclass(frozen=True)
+class StoredImport:
+    sha256: str
+    kind: str
+    imported_at: datetime
+    stored: int
+    duplicates: int
+    skipped: int
+
+
+class StoredMessage(NamedTuple):
+    """A stored message as the analytics read it: UTC time, ``me``/``them``, kind and text (a tuple: cheap)."""
+
+    at: datetime
+    direction: str
+    kind: str
+    text: str
+    utc_offset: int = 0  # seconds east of UTC where it was written
+
+    @property
+    def sender(self) -> str:
+        """The direction under the name :class:`levelhead.situation.Message` uses (pace_stats reads it)."""
+        return self.direction
+
+
+class _Fingerprints:
+    """The fingerprint of each imported message: a keyed hash of its time, direction, kind and text, and of
+    how many identical messages came just before it in the same file (two "ok" sent in the same minute are
+    two messages; a later export of the same chat counts them the same way)."""
+
+    _RECENT = 64  # timestamps remembered: exports go back in time only a little (clock changes)
+
+    def __init__(self, key: bytes | None) -> None:
+        self._mac = hmac.new(key, digestmod="sha256") if key is not None else None
+        self._recent: dict[datetime, dict[tuple[str, str, str], int]] = {}
+
+    def of(self, at: datetime, direction: str, kind: str, text: str) -> str:
+        seen = self._recent.get(at)
+        if seen is None:
+            seen = self._recent[at] = {}
+            if len(self._recent) > self._RECENT:
+                del self._recent[next(iter(self._recent))]
+        key = (direction, kind, text)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        micros = to_micros(at)
+        material = f"{micros}|{direction}|{kind}|{n}|{text}".encode("utf-8", "surrogatepass")
+        if self._mac is None:
+            digest = hashlib.sha256(material).hexdigest()
+        else:
+            mac = self._mac.copy()
+            mac.update(material)
+            digest = mac.hexdigest()
+        # The time (stored in the clear anyway) goes first, so the unique index grows at its end.
+        return f"{micros:016x}{digest[:48]}"
+
+
+_MICROSECOND = timedelta(microseconds=1)
+_MESSAGE_COLUMNS = ("uid", "at", "utc_offset", "direction", "text", "source", "import_sha256", "record_seq", "kind",
+                    "fingerprint")  # fmt: skip
+
+
+def _insert_many(session: Session, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows of plain values with the driver's executemany (no per-row ORM work): the bulk import path."""
+    if not rows:
+        return
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    conn.exec_driver_sql(sql, rows)
+
+
+_json_str = json.encoder.encode_basestring  # what canonical_json writes for a string (ensure_ascii=False)
+
+
+def _fast_message_entry(seq: int, stamp: str, body: Mapping[str, Any], fixed: tuple[str, str]) -> bytes:
+    """``make_entry(seq, "message", body, at=stamp)`` written out directly (keys in sorted order)."""
+    kind = f'"kind":"{body["kind"]}",' if "kind" in body else ""
+    sealed = f'"sealed_sha256":"{body["sealed_sha256"]}",' if "sealed_sha256" in body else ""
+    text = f',"text":{_json_str(body["text"])}' if "text" in body else ""
+    return (
+        f'{{"at":"{stamp}","body":{{"at":"{body["at"]}","direction":"{body["direction"]}",{fixed[0]}{kind}'
+        f'"message":"{body["message"]}",{sealed}"source":{fixed[1]}{text}}},"kind":"message","seq":{seq}}}'
+    ).encode()
+
+
+class _Frontier:
+    """The record's tail for a bulk import: appends and the new root in O(log n) memory.
+
+    A million imported entries would otherwise grow the cached :class:`MerkleLog` by ~64 MB. Holds the
+    roots of the complete subtrees (largest first) as RFC 6962 builds them; the cached log catches up
+    from the stored leaf hashes on the next write.
+    """
+
+    def __init__(self, log: MerkleLog) -> None:
+        self.size = log.size
+        self._stack: list[bytes] = []
+        lo = 0
+        for bit in reversed(range(self.size.bit_length())):
+            if self.size >> bit & 1:
+                self._stack.append(log._subtree(lo, lo + (1 << bit)))  # a complete subtree: a stored lookup
+                lo += 1 << bit
+
+    def append(self, entry: bytes) -> tuple[int, bytes]:
+        index, leaf = self.size, leaf_hash(entry)
+        h, n = leaf, index
+        while n & 1:
+            h = node_hash(self._stack.pop(), h)
+            n >>= 1
+        self._stack.append(h)
+        self.size += 1
+        return index, leaf
+
+    def checkpoint(self) -> Checkpoint:
+        h = self._stack[-1] if self._stack else hashlib.sha256(b"").digest()
+        for left in reversed(self._stack[:-1]):
+            h = node_hash(left, h)
+        return Checkpoint(self.size, h.hex(), now_iso())
+
+
 @dataclass
 class _Tx:
     """One write transaction: the session plus the record entries it appends."""
 
     session: Session
-    log: MerkleLog
+    log: MerkleLog | _Frontier
     pending: list[dict[str, Any]] = field(default_factory=list)
     appended: int = 0
 
@@ -170,81 +307,8 @@ def _utc(moment: datetime | None) -> datetime:
     return moment
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_jsonable(v) for v in value]
-        return sorted(items) if isinstance(value, set | frozenset) else items
-    if hasattr(value, "value") and isinstance(value.value, str):  # enums
-        return value.value
-    return value
-
-
-def _agreement_mapping(kind: str, details: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``[agreements]`` settings (as in levelhead.toml) that one stored agreement stands for."""
-    if kind == "no-contact":
-        return {"no_contact_until": details["until"], "no_contact_except": list(details.get("except", []))}
-    if kind == "window":
-        return {"windows": [dict(details)]}
-    if kind == "off-limits":
-        topics = details["topics"]
-        return {"off_limits": [topics] if isinstance(topics, str) else list(topics)}
-    if kind == "channels":
-        return {"channels": list(details["channels"])}
-    if kind == "no-visits":
-        return {"no_visits": True}
-    if kind == "no-family":
-        return {"no_family_contact": True}
-    if kind == "friendship":
-        return {"friendship": details["friendship"]}
-    return {"social_block_until": details["until"]}
-
-
-def check_agreement(kind: str, details: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate one agreement; returns its details as plain JSON values. Errors are :class:`StoreError`."""
-    if kind not in _DETAIL_KEYS:
-        raise StoreError(f"unknown agreement kind {kind!r} (use {', '.join(AGREEMENT_KINDS)})")
-    if not isinstance(details, Mapping):
-        raise StoreError(f"{kind} agreement details must be a mapping")
-    plain = _jsonable(details)
-    required, optional = _DETAIL_KEYS[kind]
-    missing, unknown = required - set(plain), set(plain) - required - optional
-    if missing:
-        raise StoreError(f"{kind} agreement needs {', '.join(sorted(missing))}")
-    if unknown:
-        raise StoreError(f"{kind} agreement does not take {', '.join(sorted(unknown))}")
-    try:
-        agreements_from_mapping(_agreement_mapping(kind, plain))
-    except (ConfigError, TypeError) as err:
-        raise StoreError(f"{kind} agreement: {err}") from None
-    assert isinstance(plain, dict)
-    return plain
-
-
-def merge_agreements(active: Sequence[StoredAgreement]) -> Agreements:
-    """The engine's view of the active agreements, oldest first.
-
-    Windows and off-limits topics accumulate; no-visits and no-family hold if any
-    says so; for no-contact, channels, friendship and social-block the newest wins.
-    """
-    merged: dict[str, Any] = {}
-    for agreement in sorted(active, key=lambda a: (a.created_at, a.id)):
-        for key, value in _agreement_mapping(agreement.kind, agreement.details).items():
-            if key in ("windows", "off_limits"):
-                merged[key] = [*merged.get(key, []), *value]
-            else:
-                merged[key] = value
-    try:
-        return agreements_from_mapping(merged)
-    except ConfigError as err:
-        raise DamagedDataError(f"the stored agreements do not read back: {err}") from None
-
-
 def _situation_mapping(situation: Situation) -> dict[str, Any]:
-    values = {name: _jsonable(getattr(situation, name)) for name in _SITUATION_FIELDS}
+    values = {name: jsonable(getattr(situation, name)) for name in SITUATION_FIELDS}
     return {k: v for k, v in values.items() if v is not None}
 
 
@@ -401,12 +465,7 @@ class Store:
         return self._key.encrypt(text, f"{table}/{column}/{uid}".encode())
 
     def _unseal(self, table: str, column: str, uid: str, blob: bytes) -> str:
-        try:
-            if self._key is None:
-                return bytes(blob).decode("utf-8")
-            return self._key.decrypt(bytes(blob), f"{table}/{column}/{uid}".encode())
-        except (DecryptionError, UnicodeDecodeError) as err:
-            raise DamagedDataError(f"{table} row {uid}: the stored {column} is damaged ({err})") from None
+        return unseal(self._key, table, column, uid, blob)
 
     def _sealed_body(self, blob: bytes, name: str, text: Any) -> dict[str, Any]:
         """What a record entry keeps of a sealed field: the text, or in an encrypted store the blob's SHA-256."""
@@ -424,13 +483,7 @@ class Store:
 
     def _read_situation(self, session: Session) -> Situation:
         row = session.get(Settings, 1)
-        if row is None:
-            return Situation()
-        text = self._unseal("settings", "situation", row.uid, row.situation)
-        try:
-            return situation_from_mapping(json.loads(text))
-        except (ConfigError, ValueError) as err:
-            raise DamagedDataError(f"the stored situation does not read back: {err}") from None
+        return Situation() if row is None else stored_situation(self._key, row.uid, row.situation)
 
     def set_situation(self, situation: Situation) -> None:
         """Store the situation fields; its agreements and history are ignored (they have their own tables)."""
@@ -488,25 +541,26 @@ class Store:
             return [self._agreement(row) for row in session.scalars(query)]
 
     def _agreement(self, row: AgreementRow) -> StoredAgreement:
-        text = self._unseal("agreements", "details", row.uid, row.details)
-        try:
-            details = json.loads(text)
-        except ValueError:
-            raise DamagedDataError(f"agreements row {row.uid}: the details are not JSON") from None
-        reason = None if row.end_reason is None else self._unseal("agreements", "end_reason", row.uid, row.end_reason)
-        return StoredAgreement(row.id, row.uid, row.kind, details, row.created_at, row.ended_at, reason)
+        return stored_agreement(self._key, row.id, row.uid, row.kind, row.details, row.created_at, row.ended_at,
+                                row.end_reason)  # fmt: skip
 
     # --- the view the engine reads --------------------------------------------------------------------------------
 
     def situation_for_check(self, now: datetime | None = None, history_limit: int = HISTORY_LIMIT) -> Situation:
-        """The situation at ``now``: stored fields, the agreements active then, and the last messages up to then."""
+        """The situation at ``now``: stored fields, the agreements in force then, and the last messages up to then.
+
+        An agreement is in force at ``now`` once it has started and until it ends. A check for a past moment
+        asks "what if I sent it then" with what is agreed today, so agreements made since still count;
+        one dated to start in the future does not count before its start.
+        """
         self._need_init()
         moment = _utc(now)
+        started_by = max(moment, datetime.now(UTC))
         with self._session("reading the situation") as session:
             base = self._read_situation(session)
             rows = session.scalars(
                 select(AgreementRow)
-                .where(AgreementRow.created_at <= moment)
+                .where(AgreementRow.created_at <= started_by)
                 .where((AgreementRow.ended_at.is_(None)) | (AgreementRow.ended_at > moment))
                 .order_by(AgreementRow.created_at, AgreementRow.id)
             )
@@ -517,16 +571,10 @@ class Store:
                 .order_by(MessageRow.at.desc(), MessageRow.id.desc())
                 .limit(history_limit)
             ).all()
-        history = tuple(self._message(*row) for row in reversed(recent))
-        return Situation(**{name: getattr(base, name) for name in _SITUATION_FIELDS},
-                         agreements=merge_agreements(active), history=history)  # fmt: skip
+        return situation_view(base, active, (self._message(*row) for row in recent))
 
     def _message(self, uid: str, at: datetime, offset: int, direction: str, blob: bytes) -> Message:
-        if direction not in ("me", "them"):
-            raise DamagedDataError(f"messages row {uid}: direction {direction!r}")
-        sender: Literal["me", "them"] = "me" if direction == "me" else "them"
-        local = at.astimezone(timezone(timedelta(seconds=offset)))
-        return Message(local, sender, self._unseal("messages", "text", uid, blob))
+        return stored_message(self._key, uid, at, offset, direction, blob)
 
     # --- messages and journal ------------------------------------------------------------------------------------
 
@@ -538,30 +586,179 @@ class Store:
     def import_messages(self, messages: Iterable[Message], source: str = "import",
                         sha256: str | None = None) -> int:  # fmt: skip
         """Store a batch of messages in one transaction; with ``sha256`` (of the imported file) an ``import``
-        entry is recorded too. Returns the number stored."""
+        entry is recorded too. Returns the number stored. No de-duplication: files go through
+        :meth:`import_chat`."""
         batch = list(messages)
         for m in batch:
             if m.sender not in ("me", "them"):
                 raise StoreError(f"a message is from 'me' or 'them' (got {m.sender!r})")
             _utc(m.at)
         with self._write("storing messages") as tx:
-            rows: list[dict[str, Any]] = []
-            for m in batch:
-                uid = uuid.uuid4().hex
-                blob = self._seal("messages", "text", uid, m.text)
-                offset = m.at.utcoffset() or timedelta(0)
-                body = {"message": uid, "at": m.at.isoformat(), "direction": m.sender, "source": source,
-                        "import_sha256": sha256, **self._sealed_body(blob, "text", m.text)}  # fmt: skip
-                seq = tx.append("message", body)
-                rows.append({"uid": uid, "at": m.at, "utc_offset": int(offset.total_seconds()),
-                             "direction": m.sender, "text": blob, "source": source, "import_sha256": sha256,
-                             "record_seq": seq})  # fmt: skip
+            self._store_messages(tx, [(m.at, m.sender, "text", m.text, None) for m in batch], source, sha256,
+                                 exact=True)  # fmt: skip
             if sha256 is not None:
                 tx.append("import", {"sha256": sha256, "source": source, "count": len(batch)})
-            tx.flush()
-            if rows:
-                tx.session.execute(insert(MessageRow), rows)
         return len(batch)
+
+    def import_chat(self, messages: Iterable[ChatRow], *, sha256: str, kind: str, source: str | None = None,
+                    chunk: int = IMPORT_CHUNK) -> ImportResult:  # fmt: skip
+        """Store an imported chat in one transaction, streaming: ``messages`` may be a generator of millions.
+
+        Each item is ``(at, direction, kind, text)``: direction ``me``/``them`` is stored; ``system`` and
+        ``other`` (someone else in a group) are counted as skipped. A file whose ``sha256`` was imported
+        before changes nothing (``already`` is set). Messages already stored (an overlapping, later export
+        of the same chat) are skipped by fingerprint. An error from the iterator (e.g. the parser's
+        ``ImportFailed``) or the database rolls everything back: rows and record root stay as they were.
+        """
+        self._need_init()
+        try:
+            return self._import_chat(messages, sha256, kind, source or kind, chunk)
+        except UnicodeEncodeError as err:  # a lone surrogate: not text any database should hold
+            raise StoreError(f"a message is not valid Unicode text ({err.reason}): nothing was stored") from None
+
+    def _import_chat(self, messages: Iterable[ChatRow], sha256: str, kind: str, source: str, chunk: int
+                     ) -> ImportResult:  # fmt: skip
+        with self._write("importing the chat") as tx:
+            before = tx.session.scalars(select(ImportRow).where(ImportRow.sha256 == sha256)).first()
+            if before is not None:
+                return ImportResult(sha256, before.kind, 0, 0, 0, before.imported_at, already=True)
+            tx.log = _Frontier(tx.log) if isinstance(tx.log, MerkleLog) else tx.log  # flat memory for any size
+            counter = _Fingerprints(self._fingerprint_key())
+            stored = duplicates = skipped = 0
+            pending: list[tuple[datetime, str, str, str, str]] = []
+
+            def store_pending() -> int:
+                fresh = self._fresh(tx.session, pending)
+                added = self._store_messages(tx, fresh, source, sha256, exact=False)
+                pending.clear()
+                return added
+
+            for at, direction, message_kind, text in messages:
+                if direction not in ("me", "them"):
+                    if direction not in ("other", "system"):
+                        raise StoreError(f"a message is from me, them, other or system (got {direction!r})")
+                    skipped += 1
+                    continue
+                if message_kind not in MESSAGE_KINDS:
+                    raise StoreError(f"a stored message is text, media or deleted (got {message_kind!r})")
+                pending.append((_utc(at), direction, message_kind, text, counter.of(at, direction, message_kind, text)))
+                if len(pending) >= chunk:
+                    added = store_pending()
+                    stored, duplicates = stored + added, duplicates + chunk - added
+            if pending:
+                count = len(pending)
+                added = store_pending()
+                stored, duplicates = stored + added, duplicates + count - added
+            imported_at = datetime.now(UTC)
+            body = {"sha256": sha256, "source": source, "kind": kind, "count": stored,
+                    "skipped_duplicates": duplicates, "skipped": skipped}  # fmt: skip
+            seq = tx.append("import", body)
+            tx.flush()
+            tx.session.add(ImportRow(sha256=sha256, kind=kind, imported_at=imported_at, stored=stored,
+                                     duplicates=duplicates, skipped=skipped, record_seq=seq))  # fmt: skip
+            tx.session.flush()
+        return ImportResult(sha256, kind, stored, duplicates, skipped, imported_at)
+
+    def imports(self) -> list[StoredImport]:
+        """The imported files, oldest first."""
+        self._need_init()
+        with self._session("reading the imports") as session:
+            rows = session.scalars(select(ImportRow).order_by(ImportRow.imported_at, ImportRow.id)).all()
+            return [StoredImport(r.sha256, r.kind, r.imported_at, r.stored, r.duplicates, r.skipped) for r in rows]
+
+    def find_import(self, sha256: str) -> StoredImport | None:
+        """The import of the file with this SHA-256, if it was imported."""
+        return next((i for i in self.imports() if i.sha256 == sha256), None)
+
+    def _fingerprint_key(self) -> bytes | None:
+        """The HMAC key of message fingerprints: derived from the data key, so an encrypted store's
+        fingerprints reveal nothing about the text. ``None`` (plain SHA-256) for a plain store."""
+        if self._key is None:
+            return None
+        return hmac.digest(self._key._key, b"levelhead/messages/fingerprint/v1", "sha256")
+
+    @staticmethod
+    def _fresh(session: Session, pending: list[tuple[datetime, str, str, str, str]]
+               ) -> list[tuple[datetime, str, str, str, str | None]]:  # fmt: skip
+        """The pending messages whose fingerprint is not stored yet (one indexed query per batch)."""
+        conn = session.connection()
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        known: set[str] = set()
+        for lo in range(0, len(pending), 900):  # under SQLite's smallest limit of bound parameters
+            part = [p[4] for p in pending[lo : lo + 900]]
+            sql = f"SELECT fingerprint FROM messages WHERE fingerprint IN ({', '.join([mark] * len(part))})"
+            known.update(row[0] for row in conn.exec_driver_sql(sql, tuple(part)))
+        return [p for p in pending if p[4] not in known] if known else list(pending)
+
+    def _store_messages(self, tx: _Tx, items: Sequence[tuple[datetime, str, str, str, str | None]], source: str,
+                        sha256: str | None, exact: bool) -> int:  # fmt: skip
+        """Seal the texts, append one ``message`` record entry each and insert entries and rows.
+
+        ``exact``: build each entry with :func:`make_entry`. Otherwise (bulk imports) entries are formatted
+        directly, several times faster; the first of every batch is still checked against
+        :func:`make_entry` so the two cannot drift apart. Rows go in through the driver's executemany.
+        """
+        if not items:
+            return 0
+        stamp = now_iso()
+        noise = os.urandom(10 * len(items)).hex()
+        fixed = (f'"import_sha256":{"null" if sha256 is None else _json_str(sha256)},', _json_str(source))
+        entries: list[tuple[int, bytes, bytes]] = []
+        rows: list[tuple[Any, ...]] = []
+        log, sealed = tx.log, self._key is not None
+        for i, (at, direction, kind, text, fingerprint) in enumerate(items):
+            micros = (at - EPOCH) // _MICROSECOND
+            uid = f"{micros:013x}"[-13:] + noise[20 * i : 20 * i + 19]  # time first: index inserts append
+            blob = self._seal("messages", "text", uid, text)
+            body: dict[str, Any] = {"message": uid, "at": at.isoformat(), "direction": direction, "source": source,
+                                    "import_sha256": sha256}  # fmt: skip
+            if sealed:
+                body["sealed_sha256"] = hashlib.sha256(blob).hexdigest()
+            else:
+                body["text"] = text
+            if kind != "text":
+                body["kind"] = kind
+            seq = log.size
+            if exact or i == 0:
+                entry = make_entry(seq, "message", body, at=stamp)
+                if not exact and entry != _fast_message_entry(seq, stamp, body, fixed):
+                    raise StoreError("internal error: a bulk record entry differs from its canonical form")
+            else:
+                entry = _fast_message_entry(seq, stamp, body, fixed)
+            _, leaf = log.append(entry)
+            entries.append((seq, entry, leaf))
+            offset = at.utcoffset()
+            rows.append((uid, micros, int(offset.total_seconds()) if offset else 0, direction, blob, source, sha256,
+                         seq, kind, fingerprint))  # fmt: skip
+        tx.appended += len(entries)
+        tx.flush()
+        _insert_many(tx.session, "record_entries", ("seq", "entry", "leaf_hash"), entries)
+        _insert_many(tx.session, "messages", _MESSAGE_COLUMNS, rows)
+        return len(rows)
+
+    def history(self, since: datetime | None = None) -> list[StoredMessage]:
+        """Every stored message (from ``since`` on) in time order, with its kind: what the analytics read.
+
+        Read through the driver (no per-row ORM work): 100,000 messages must load in a fraction of a second.
+        """
+        self._need_init()
+        sql = "SELECT uid, at, utc_offset, direction, kind, text FROM messages"
+        params: tuple[Any, ...] = ()
+        with self._session("reading the history") as session:
+            conn = session.connection()
+            if since is not None:
+                sql += " WHERE at >= " + ("?" if conn.dialect.paramstyle == "qmark" else "%s")
+                params = (to_micros(_utc(since)),)
+            rows = conn.exec_driver_sql(sql + " ORDER BY at, id", params).all()
+        unseal, epoch, micro = self._unseal, EPOCH, _MICROSECOND
+        if self._key is None:
+            try:
+                return [StoredMessage(epoch + at * micro, direction, kind, bytes(blob).decode(), offset)
+                        for _, at, offset, direction, kind, blob in rows]  # fmt: skip
+            except UnicodeDecodeError:
+                pass  # name the damaged row below
+        return [StoredMessage(epoch + at * micro, direction, kind, unseal("messages", "text", uid, blob), offset)
+                for uid, at, offset, direction, kind, blob in rows]  # fmt: skip
 
     def messages(self, limit: int | None = None) -> list[Message]:
         """Stored messages in time order (the last ``limit`` when given)."""
@@ -634,6 +831,17 @@ class Store:
             done = session.execute(update(DraftRow).where(DraftRow.id == draft_id).values(status=status))
             if getattr(done, "rowcount", 1) == 0:
                 raise StoreError(f"no draft {draft_id}")
+
+    def send_draft(self, draft_id: int, at: datetime | None = None) -> None:
+        """Log a parked draft as a message you sent (into the record) and mark it sent, in one transaction."""
+        moment = _utc(at)
+        with self._write("logging the draft as sent") as tx:
+            row = tx.session.get(DraftRow, draft_id)
+            if row is None or row.status != "parked":
+                raise StoreError(f"no parked draft {draft_id}")
+            text = self._unseal("drafts", "text", row.uid, row.text)
+            self._store_messages(tx, [(moment, "me", "text", text, None)], "draft", None, exact=True)
+            row.status = "sent"
 
     def delete_draft(self, draft_id: int) -> None:
         """Delete a draft for good (``secure_delete`` overwrites its bytes in SQLite)."""
@@ -715,18 +923,5 @@ def _unlock(engine: Engine, passphrase: str | None) -> tuple[DataKey | None, boo
         info = conn.execute(select(StoreInfo.encrypted).where(StoreInfo.id == 1)).scalar()
         if info is None:
             return None, None
-        if not info:
-            if passphrase:
-                raise StoreError("this store is not encrypted, but a passphrase was given: nothing was opened")
-            return None, False
-        data = conn.execute(select(KeyringRow.data).where(KeyringRow.id == 1)).scalar()
-    if data is None:
-        raise DamagedDataError("the store is marked encrypted but its keyring is missing")
-    if not passphrase:
-        raise WrongPassphraseError("this store is encrypted: its passphrase is needed")
-    try:
-        return Keyring.from_json(data).unlock(passphrase), True
-    except WrongPassphrase:
-        raise WrongPassphraseError("wrong passphrase: the store was not opened and nothing was changed") from None
-    except KeyringError as err:
-        raise DamagedDataError(f"the stored keyring is damaged: {err}") from None
+        keyring = conn.execute(select(KeyringRow.data).where(KeyringRow.id == 1)).scalar() if info else None
+    return unlock(bool(info), keyring, passphrase), bool(info)

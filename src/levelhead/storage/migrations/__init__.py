@@ -9,12 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection, Engine
 
-HEAD = "0001"
+HEAD = "0002"
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
 
@@ -30,6 +29,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def current_revision(connection: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
     if not inspect(connection).has_table("alembic_version"):
         return None
     value = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
