@@ -1,14 +1,20 @@
-"""Benchmark the store: 10 agreements and 100,000 messages, then time situation_for_check and verify.
+"""Benchmark the store: 10 agreements and 100,000 messages, then time the store read, the whole
+``levelhead check`` command against that store, and verify.
 
     PYTHONPATH=src python3 scripts/bench_store.py [--messages 100000] [--encrypt] [--url URL]
 
-Target: situation_for_check (the last 500 messages, active agreements) under 20 ms, median of runs.
+Targets: situation_for_check (the last 500 messages, active agreements) under 20 ms, and the whole
+``levelhead check`` command (a new process: start-up, store read, rules, output) under 150 ms; medians.
+The same command with ``--no-store`` is measured in the same run as the peer, so the store's share shows.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -52,6 +58,7 @@ def main() -> None:
                 situation = store.situation_for_check(now)
                 times.append((time.perf_counter() - t) * 1000)
             assert len(situation.history) == 500 and len(situation.agreements.off_limits) == 10
+            command = _command_times(url, args.runs, args.encrypt)
             t = time.perf_counter()
             result = store.verify()
             verify_s = time.perf_counter() - t
@@ -60,7 +67,30 @@ def main() -> None:
         print(f"fill: {fill:.1f} s ({args.messages / fill:,.0f} messages/s)")
         print(f"situation_for_check: median {statistics.median(times):.2f} ms, min {min(times):.2f} ms "
               f"over {args.runs} runs (target < 20 ms)")  # fmt: skip
+        for label, values in command.items():
+            print(f"levelhead check {label}: median {statistics.median(values):.0f} ms, "
+                  f"min {min(values):.0f} ms over {len(values)} runs (target < 150 ms with the store)")  # fmt: skip
         print(f"verify: {verify_s:.2f} s for {result.count} entries")
+
+
+DRAFT = "Can I pick up the kids at 5 on Saturday? I can bring the school bags and the inhaler."
+
+
+def _command_times(url: str, runs: int, encrypt: bool) -> dict[str, list[float]]:
+    """Wall time of whole ``levelhead check`` processes, with the store and without (the peer), interleaved."""
+    env = {**os.environ, "LEVELHEAD_DB": url, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    if encrypt:
+        env["LEVELHEAD_PASSPHRASE"] = "bench"
+    base = [sys.executable, "-m", "levelhead", "check", DRAFT, "--goal", "logistics", "--now", "2025-03-11T18:00"]
+    times: dict[str, list[float]] = {"with the store": [], "--no-store": []}
+    for _ in range(runs):
+        for label, extra in (("with the store", []), ("--no-store", ["--no-store"])):
+            t = time.perf_counter()
+            proc = subprocess.run([*base, *extra], env=env, capture_output=True, text=True, check=False)
+            times[label].append((time.perf_counter() - t) * 1000)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"levelhead check failed: {proc.stderr}")
+    return times
 
 
 if __name__ == "__main__":

@@ -25,8 +25,16 @@ def home(tmp_path: Path) -> Path:
 def run(home: Path) -> Run:
     """Run ``levelhead ARGS`` as a user would, in ``home``; returns the completed process."""
 
-    def _run(*args: str, input: str | bytes | None = None) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "LEVELHEAD_HOME": str(home / "data")}
+    def _run(
+        *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        inherited = {k: v for k, v in os.environ.items() if k not in ("LEVELHEAD_DB", "LEVELHEAD_PASSPHRASE")}
+        env = {
+            **inherited,
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "LEVELHEAD_HOME": str(home / "data"),
+            **(env or {}),
+        }
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
         env.pop("NO_COLOR", None)
         text = not isinstance(input, bytes)

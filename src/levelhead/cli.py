@@ -56,6 +56,18 @@ def situation_options(func: F) -> F:
         click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, prefixes, names)."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (safety rules always run)."),
         click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True),
+        click.option(
+            "--db",
+            metavar="URL",
+            envvar="LEVELHEAD_DB",
+            help="Read the situation, agreements and history from this database (default: your store, if any).",
+        ),
+        click.option(
+            "--passphrase-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The store's passphrase, from this file (or set LEVELHEAD_PASSPHRASE).",
+        ),
+        click.option("--no-store", is_flag=True, help="Ignore the store: use only the flags and settings file."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -66,7 +78,22 @@ class _LazyGroup(click.Group):
     """A group whose heavier commands load only when run, so ``levelhead --help`` starts fast."""
 
     lazy: dict[str, tuple[str, str, str]] = {
-        "import": ("levelhead.history.cli", "import_command", "Import a chat export (preview with --dry-run)."),
+        "import": ("levelhead.history.cli", "import_command", "Import a chat export into your store."),
+        "triage": ("levelhead.triage.cli", "triage_command", "Read their message: what needs an answer, what is bait."),
+        "serve": ("levelhead.web.cli", "serve_command", "Open levelhead in your browser (local only)."),
+        "stats": ("levelhead.analytics.cli", "stats_command", "Pace, length, initiations, streaks, tone, adherence."),
+        "report": ("levelhead.analytics.cli", "report_command", "Write the analytics as one HTML file with charts."),
+        "init": ("levelhead.commands.setup", "init_command", "Create your local store (optionally encrypted)."),
+        "situation": ("levelhead.commands.agreements", "situation_group", "What levelhead remembers about you two."),
+        "agree": ("levelhead.commands.agreements", "agree_group", "Agreements: add, list, end."),
+        "park": ("levelhead.commands.cooloff", "park_command", "Park a draft for a cool-off."),
+        "drafts": ("levelhead.commands.cooloff", "drafts_group", "Parked drafts, due ones first; recheck."),
+        "log": ("levelhead.commands.record", "log_group", "Log a message you sent or received."),
+        "journal": ("levelhead.commands.record", "journal_command", "Write a private note, or list them."),
+        "verify": ("levelhead.commands.record", "verify_command", "Check the record (or an exported bundle)."),
+        "export": ("levelhead.commands.record", "export_group", "Export the record bundle or a calendar."),
+        "passphrase": ("levelhead.commands.setup", "passphrase_group", "Change the store's passphrase."),
+        "db": ("levelhead.commands.setup", "db_group", "Where the store is; schema upgrades."),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -109,16 +136,18 @@ def check(text: str, **options: Any) -> None:
 
     Exit status: 0 when nothing was found, 1 for any other verdict, 2 for a usage or input error.
     """
-    if text == "-":
-        text = _read_stdin()
+    emit_report(run_check(read_text_argument(text), options), options["fmt"])
+
+
+def run_check(text: str, options: dict[str, Any]) -> Any:
+    """Check ``text`` with the situation from the store, the settings file and the flags (flags win)."""
     from levelhead import engine
 
     situation, select, ignore, settings, now = _situation(options)
     try:
-        report = engine.check(text, situation, now=now, select=select, ignore=ignore, settings=settings)
+        return engine.check(text, situation, now=now, select=select, ignore=ignore, settings=settings)
     except (engine.DraftError, ValueError) as err:
         _fail(str(err))
-    _emit(report, options["fmt"])
 
 
 @main.command(short_help="Should you reach out at all, right now?")
@@ -132,7 +161,7 @@ def ready(**options: Any) -> None:
         report = engine.ready(situation, now=now, select=select, ignore=ignore, settings=settings)
     except ValueError as err:
         _fail(str(err))
-    _emit(report, options["fmt"])
+    emit_report(report, options["fmt"])
 
 
 @main.command(name="rules")
@@ -177,6 +206,11 @@ def tone() -> None:
     sys.exit(tone_model.run_jsonl(sys.stdin, sys.stdout))
 
 
+def read_text_argument(text: str) -> str:
+    """The TEXT argument, or standard input for ``-``."""
+    return _read_stdin() if text == "-" else text
+
+
 def _read_stdin() -> str:
     data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
     try:
@@ -186,7 +220,8 @@ def _read_stdin() -> str:
 
 
 def _situation(options: dict[str, Any]) -> tuple[Any, tuple[str, ...], tuple[str, ...], Any, Any]:
-    """Merge the settings file and the flags (flags win) into a Situation."""
+    """The situation to check against, from (later wins): a found settings file, the store, a settings file
+    given with --situation, the flags. ``--history FILE`` replaces the stored history."""
     from dataclasses import replace
 
     from levelhead.config import (
@@ -197,12 +232,14 @@ def _situation(options: dict[str, Any]) -> tuple[Any, tuple[str, ...], tuple[str
         find_config,
         load_config,
         load_history,
+        overlay_situation,
         parse_moment,
         situation_from_mapping,
     )
 
     try:
-        path = options["situation_file"] or find_config()
+        explicit = options["situation_file"]
+        path = explicit or find_config()
         config = load_config(path) if path else Config()
         flags = {
             "goal": options["goal"],
@@ -217,10 +254,16 @@ def _situation(options: dict[str, Any]) -> tuple[Any, tuple[str, ...], tuple[str
             "country": options["country"] and check_country(options["country"]),
             "channel": options["channel"],
         }
-        situation = situation_from_mapping({k: v for k, v in flags.items() if v is not None}, config.situation)
+        now = parse_moment(options["now"]) if options["now"] else None
+        base = config.situation
+        if not options["no_store"]:
+            stored = _stored_situation(options, now, options["tz"] or config.situation.timezone)
+            if stored is not None:
+                under, over = (stored, config.situation) if explicit else (config.situation, stored)
+                base = overlay_situation(under, over)
+        situation = situation_from_mapping({k: v for k, v in flags.items() if v is not None}, base)
         if options["history_file"]:
             situation = replace(situation, history=load_history(options["history_file"]))
-        now = parse_moment(options["now"]) if options["now"] else None
     except ConfigError as err:
         _fail(str(err))
     select = tuple(options["select"]) or config.select
@@ -228,7 +271,66 @@ def _situation(options: dict[str, Any]) -> tuple[Any, tuple[str, ...], tuple[str
     return situation, select, ignore, config.rule_settings, now
 
 
-def _emit(report: Any, fmt: str) -> NoReturn:
+_store_unreadable = False
+
+
+def _stored_situation(options: dict[str, Any], now: Any, tz: str | None) -> Any:
+    """The store's view at ``now`` (None when there is no store).
+
+    When the store exists but cannot be read, the check still runs (so the safety findings always show),
+    with a warning; a ``send`` verdict then exits 2, because agreements and history were not used.
+    """
+    global _store_unreadable
+    from levelhead.commands.common import ask_passphrase, given_passphrase, interactive, store_exists
+
+    db = options["db"]
+    if not store_exists(db):
+        return None
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    moment = now or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tz)) if tz else moment.astimezone()
+    passphrase = given_passphrase(options["passphrase_file"])
+    try:
+        from levelhead.storage.errors import WrongPassphraseError
+
+        try:
+            return _read_store(db, passphrase, moment)
+        except WrongPassphraseError:
+            if passphrase is not None or not interactive():
+                raise
+            return _read_store(db, ask_passphrase(), moment)
+    except Exception as err:  # whatever broke, the check (and its safety panel) must still run
+        _store_unreadable = True
+        click.echo(f"levelhead: warning: your store could not be read ({err}); "
+                   "this check did not use your agreements or history", err=True)  # fmt: skip
+        return None
+
+
+def _read_store(db: str | None, passphrase: str | None, moment: Any) -> Any:
+    """The stored situation at ``moment``: a SQLite file is read directly (start-up stays short), any other
+    database, or a store that needs more care, through :class:`levelhead.storage.Store`."""
+    from pathlib import Path
+
+    from levelhead.paths import default_db_path
+
+    path = default_db_path() if not db else Path(db[len("sqlite:///") :]) if db.startswith("sqlite:///") else None
+    if path is not None and path.is_file():
+        from levelhead.storage import quickread
+
+        try:
+            return quickread.situation_for_check(path, passphrase, moment)
+        except quickread.Unsuitable:
+            pass
+    from levelhead.storage import Store
+
+    with Store.open(db, passphrase) as store:
+        return store.situation_for_check(moment) if store.initialised else None
+
+
+def emit_report(report: Any, fmt: str) -> NoReturn:
     from levelhead.diagnostics import Verdict
 
     if fmt == "json":
@@ -240,6 +342,8 @@ def _emit(report: Any, fmt: str) -> NoReturn:
 
         colour = sys.stdout.isatty()
         click.echo(render_text(report, click.style if colour else _no_style), color=colour)
+    if _store_unreadable and report.verdict is Verdict.SEND:
+        sys.exit(2)  # "send" without the agreements is not a "send"
     sys.exit(0 if report.verdict is Verdict.SEND else 1)
 
 

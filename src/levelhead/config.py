@@ -44,7 +44,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -315,3 +315,16 @@ def _history_line(path: Path, number: int, line: str) -> Message:
 
 def merge_history(situation: Situation, messages: Iterable[Message]) -> Situation:
     return replace(situation, history=tuple(messages))
+
+
+def overlay_situation(under: Situation, over: Situation) -> Situation:
+    """``over``'s situation fields where set (not left at the default), its agreements and history where it
+    has any; else ``under``'s. How the store's situation sits over a settings file (and under a given one)."""
+    unset = Situation()
+    changes = {f.name: getattr(over, f.name) for f in fields(over) if f.name not in ("agreements", "history")}
+    changes = {k: v for k, v in changes.items() if v != getattr(unset, k)}
+    if over.agreements != Agreements():
+        changes["agreements"] = over.agreements
+    if over.history:
+        changes["history"] = over.history
+    return replace(under, **changes)

@@ -1,0 +1,1 @@
+"""Store-backed commands of the ``levelhead`` CLI, loaded only when run."""
