@@ -96,11 +96,18 @@ def their_median_length(history: Iterable[Message], last_n: int = 5, now: dateti
 
 def reply_delays(history: Iterable[Message], responder: str = "them", now: datetime | None = None) -> list[timedelta]:
     """How long ``responder`` took to answer, once per turn: from the other side's latest message to the reply."""
-    delays: list[timedelta] = []
+    return [delay for _, delay in timed_reply_delays(history, responder, now)]
+
+
+def timed_reply_delays(
+    history: Iterable[Message], responder: str = "them", now: datetime | None = None
+) -> list[tuple[datetime, timedelta]]:
+    """Like :func:`reply_delays`, with the time of each reply: ``(replied at, delay)``."""
+    delays: list[tuple[datetime, timedelta]] = []
     previous: Message | None = None
     for message in timeline(history, now):
         if previous is not None and message.sender == responder and previous.sender != responder:
-            delays.append(message.at - previous.at)
+            delays.append((message.at, message.at - previous.at))
         previous = message
     return delays
 
@@ -198,3 +205,42 @@ def describe_moment(moment: datetime, now: datetime) -> str:
 def describe_date(day: date) -> str:
     """A date in words: "Wednesday 30 December 2026"."""
     return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+# --- whole-history figures (levelhead stats / report) ------------------------------------------------
+
+# A message after this long a silence starts a new conversation: its sender initiated it.
+CONVERSATION_GAP = timedelta(hours=6)
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The ``q``-th percentile (0-100) by linear interpolation between closest ranks; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def initiations(history: Iterable[Message], gap: timedelta = CONVERSATION_GAP) -> list[Message]:
+    """The messages that start a conversation: the first one, and each after ``gap`` or more of silence."""
+    starts: list[Message] = []
+    previous: Message | None = None
+    for message in timeline(history):
+        if previous is None or message.at - previous.at >= gap:
+            starts.append(message)
+        previous = message
+    return starts
+
+
+def runs(history: Iterable[Message]) -> list[tuple[str, int]]:
+    """Consecutive messages from one side, in order: ``(sender, how many)``; the last run may still be open."""
+    found: list[tuple[str, int]] = []
+    for message in timeline(history):
+        if found and found[-1][0] == message.sender:
+            found[-1] = (message.sender, found[-1][1] + 1)
+        else:
+            found.append((message.sender, 1))
+    return found

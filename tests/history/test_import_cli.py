@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -53,17 +50,6 @@ def test_failures_are_one_line_exit_2(tmp_path: Path) -> None:
         assert err.count("\n") == 1 and err.startswith("levelhead: error: ")
 
 
-def test_without_dry_run_needs_the_store() -> None:
-    code, out, err = _invoke(str(FIXTURES / "signal.txt"))
-    assert code == 2 and out == "" and "--dry-run" in err and err.count("\n") == 1
-
-
-def test_module_entry_point() -> None:
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "levelhead.history.cli", str(FIXTURES / "signal.jsonl"), "--dry-run", "--tz", "UTC",
-         "--format", "json"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["participants"] == ["Me", "Sam"]
+def test_without_dry_run_needs_the_store(tmp_path: Path) -> None:
+    code, out, err = _invoke(str(FIXTURES / "signal.txt"), "--db", f"sqlite:///{tmp_path / 'none.db'}")
+    assert code == 2 and out == "" and "levelhead init" in err and err.count("\n") == 1
