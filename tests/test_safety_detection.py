@@ -186,6 +186,11 @@ LABELLED: list[tuple[str, set[str]]] = [
 
 INCOMING: list[tuple[str, bool]] = [
     ("I know where you live.", True),
+    ("I know where he lives.", True),
+    ("I followed you home on Tuesday.", True),
+    ("Sign the form or I'm keeping the kids this weekend.", True),
+    ("Let me know by 5 or I'm keeping the kids for dinner.", False),
+    ("I followed the recipe you sent.", False),
     ("You'll never see the kids again if you go through with this.", True),
     ("I saw you with him last night.", True),
     ("I'll kill myself if you don't come back.", True),

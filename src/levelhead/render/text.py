@@ -62,7 +62,7 @@ def _diagnostic(d: Diagnostic, text: str | None, style: Style) -> list[str]:
     colour = {"error": "red", "warning": "yellow", "info": "blue"}[d.severity.value]
     lines = [f"{style(d.code, fg=colour, bold=True)} {style(d.name, dim=True)}  {d.message}"]
     if d.span is not None and text is not None:
-        lines.extend(_excerpt(text, d.span.start, d.span.end, style, colour))
+        lines.extend(excerpt(text, d.span.start, d.span.end, style, colour))
     if d.note:
         lines.append(f"  = why: {d.note}")
     for s in d.suggestions:
@@ -72,7 +72,7 @@ def _diagnostic(d: Diagnostic, text: str | None, style: Style) -> list[str]:
     return lines
 
 
-def _excerpt(text: str, start: int, end: int, style: Style, colour: str) -> list[str]:
+def excerpt(text: str, start: int, end: int, style: Style, colour: str) -> list[str]:
     """The line(s) holding the span, with carets under the flagged characters."""
     lines = text.split("\n")
     out: list[str] = []

@@ -42,7 +42,7 @@ class _Group:
 
 
 @dataclass(frozen=True, slots=True)
-class _Hit:
+class PhraseHit:
     start: int
     end: int
     text: str
@@ -435,9 +435,22 @@ def _aimed_at_self(draft: Draft, start: int, end: int) -> bool:
     return bool(_SELF_BEFORE.search(head) or _SELF_AFTER.search(tail))
 
 
-def _hits(draft: Draft, table: _Table, start: int = 0, end: int | None = None) -> list[_Hit]:
+def phrase_hits(draft: Draft, name: str) -> list[PhraseHit]:
+    """Matches of the phrase file ``rules/data/NAME.toml`` (one of the blame files) in the user's own voice.
+
+    "Own voice" is the draft writer's: incoming triage passes their message, so the hits are their words.
+    """
+    return _hits(draft, _table(name))
+
+
+def phrase_markers(name: str) -> Mapping[str, re.Pattern[str]]:
+    """The ``[markers]`` (context patterns) of the phrase file ``rules/data/NAME.toml``."""
+    return _table(name).markers
+
+
+def _hits(draft: Draft, table: _Table, start: int = 0, end: int | None = None) -> list[PhraseHit]:
     """Matches of ``table`` in the user's own voice (not quoted, reported or negated), in reading order."""
-    found: list[_Hit] = []
+    found: list[PhraseHit] = []
     text = draft.folded
     for a, b, pattern in table.scan(draft, start, len(text) if end is None else end):
         a, b = _trimmed(draft, a, b)
@@ -449,7 +462,7 @@ def _hits(draft: Draft, table: _Table, start: int = 0, end: int | None = None) -
             continue
         if pattern.group.self_check and _aimed_at_self(draft, a, b):
             continue
-        found.append(_Hit(a, b, draft.text[a:b], pattern.group))
+        found.append(PhraseHit(a, b, draft.text[a:b], pattern.group))
     return found
 
 
@@ -629,7 +642,7 @@ class RelitigatingPast(Rule):
             )
 
     @staticmethod
-    def _own_feelings(draft: Draft, hit: _Hit, sentence: Sentence) -> bool:
+    def _own_feelings(draft: Draft, hit: PhraseHit, sentence: Sentence) -> bool:
         """An I-statement about the user's own feelings that names nothing they did."""
         said = draft.folded[sentence.start : sentence.end]
         return (
