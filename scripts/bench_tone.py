@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Benchmark the shipped tone model on the GoEmotions dev split.
 
-    python scripts/bench_tone.py [--data ../shared/data/goemotions] [--model PATH] [--json OUT]
+    python scripts/bench_tone.py [--data ../shared/data/goemotions] [--model PATH] [--json OUT] [--per-class]
 
-Reports dev macro-F1 for the three taxonomies (label sets exactly as `levelhead tone` prints them),
-latency one message at a time (median, p99), per-sentence scoring of ~60-word drafts (``sentences()``,
-as the emotion module uses it) against scoring each draft whole, batch throughput, model file size,
-load time, and
-VADER's throughput on the same texts in the same run as a reference (needs the `bench` extra).
+Reports dev macro-F1 for the three taxonomies (label sets exactly as `levelhead tone` prints them;
+--per-class adds each group and Ekman label's F1), latency one message at a time (median, p99),
+per-sentence scoring of ~60-word drafts (``sentences()``, as the emotion module uses it) against
+scoring each draft whole, batch throughput, model file size, load time, and VADER's throughput on the
+same texts in the same run as a reference (needs the `bench` extra).
 Pin the process to one core for the single-core figures: `taskset -c 0 python scripts/bench_tone.py`.
 """
 
@@ -40,15 +40,15 @@ def read_split(data: Path, taxonomy: str, split: str) -> tuple[list[str], list[s
     return texts, labels
 
 
-def macro_f1(truth: list[set[str]], pred: list[list[str]], names: tuple[str, ...]) -> float:
-    """Per-class F1 over the label sets, averaged over classes (as the GoEmotions paper reports)."""
-    scores = []
+def class_f1(truth: list[set[str]], pred: list[list[str]], names: tuple[str, ...]) -> dict[str, float]:
+    """F1 of each class over the label sets (the GoEmotions paper's multi-label setup)."""
+    scores = {}
     for name in names:
         tp = sum(1 for t, p in zip(truth, pred, strict=True) if name in t and name in p)
         fp = sum(1 for t, p in zip(truth, pred, strict=True) if name not in t and name in p)
         fn = sum(1 for t, p in zip(truth, pred, strict=True) if name in t and name not in p)
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return float(np.mean(scores))
+        scores[name] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return scores
 
 
 def main() -> int:
@@ -56,6 +56,7 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "goemotions")
     ap.add_argument("--model", type=Path, default=MODEL_PATH)
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--per-class", action="store_true", help="also print dev F1 per group and Ekman label")
     args = ap.parse_args()
     report: dict[str, float] = {}
 
@@ -71,7 +72,10 @@ def main() -> int:
     scores = model.score_many(texts)
     for tax, names in TAXONOMIES.items():
         _, truth = read_split(args.data, tax, "dev")
-        report[f"dev_macro_f1_{tax}"] = macro_f1(truth, [s.labels[tax] for s in scores], names)
+        per_class = class_f1(truth, [s.labels[tax] for s in scores], names)
+        report[f"dev_macro_f1_{tax}"] = float(np.mean(list(per_class.values())))
+        if args.per_class and tax != "original":
+            print(f"{tax} per class: " + ", ".join(f"{k} {v:.3f}" for k, v in per_class.items()))
 
     # One message at a time, on a fresh model so the word cache starts cold, as in a real session.
     model = ToneModel(args.model)

@@ -83,6 +83,22 @@ def test_known_probabilities(model: ToneModel) -> None:
     assert got == [0.999, 0.675, 0.992, 0.719]
 
 
+def test_known_group_and_ekman_probabilities(model: ToneModel) -> None:
+    # The group/Ekman views come from the stacker over all head logits; pinned like the emotions above.
+    thanks, _, scared, meeting = (model.score(text) for text in KNOWN)
+    assert (round(thanks.group["positive"], 3), round(thanks.group["negative"], 3)) == (1.0, 0.001)
+    assert (round(scared.group["negative"], 3), round(scared.ekman["fear"], 3)) == (0.986, 0.986)
+    assert (round(meeting.group["neutral"], 3), round(meeting.group["positive"], 3)) == (0.704, 0.229)
+
+
+def test_batch_and_single_agree_on_every_view(model: ToneModel) -> None:
+    texts = [*KNOWN, "ugh, whatever :( fine."]
+    for text, scores in zip(texts, model.score_many(texts), strict=True):
+        single = model.score(text)
+        for view in ("group", "ekman"):
+            assert np.allclose(list(getattr(single, view).values()), list(getattr(scores, view).values()), atol=1e-6)
+
+
 def test_wire_shape(model: ToneModel) -> None:
     wire = model.score("I miss you, but I am furious about the weekend.").to_wire()
     assert list(wire) == ["emotions", "group", "ekman", "labels"]

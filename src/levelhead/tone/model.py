@@ -1,10 +1,12 @@
 """The shipped tone model: one linear layer over TF-IDF features, scored in numpy.
 
 All three taxonomies are separate heads (columns of one weight matrix); a head
-trained on its own labels reads better than one summed up from the 28 emotions,
-and the group/Ekman heads are further blended with a noisy-OR of their member
-emotions. The ensemble of linear models was folded into ``weights``/``bias`` at
-training time, so scoring is a gather of the active feature rows and a sum.
+trained on its own labels reads better than one summed up from the 28 emotions.
+The ensemble of linear models was folded into ``weights``/``bias`` at training
+time, so scoring is a gather of the active feature rows and a sum. The group and
+Ekman probabilities then come from a small stacker: per label, a logistic
+regression over all 39 head logits and the noisy-OR of that label's member
+emotions, fitted on out-of-fold predictions (a (50, 11) matrix, negligible cost).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from levelhead.tone.features import Attributed, Vectoriser
 from levelhead.tone.types import EMOTIONS, TAXONOMIES, SentenceTone, ToneScores, WordWeight
 
 MODEL_PATH = Path(__file__).with_name("model.npz")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _PUNCT = frozenset(".,;:!?'\"()[]-")
 
 F32 = npt.NDArray[np.float32]
@@ -36,23 +38,34 @@ def pack_strings(items: list[str]) -> npt.NDArray[np.uint8]:
 
 
 def _sigmoid(z: F32) -> F32:
-    out: F32 = (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).astype(np.float32)
+    # maximum/minimum rather than np.clip: same result, and the one-message path calls this on tiny arrays
+    # where np.clip's overhead dominated.
+    out: F32 = (1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -30.0), 30.0)))).astype(np.float32)
     return out
 
 
-def mix_probabilities(logits: F32, members: F32, mix: float) -> F32:
-    """Probabilities from the (n, 39) logits; group/Ekman heads blended with their emotions' noisy-OR.
+_LOG_EPS = float(np.log(1e-6))
 
-    A group label is present when any of its member emotions is, so 1 - prod(1 - p_member) is a
-    second opinion from the finer 28-way head; the two are averaged in logit space.
+
+def stack_inputs(logits: F32, members: F32) -> F32:
+    """The stacker's inputs: the (n, 39) head logits, then the noisy-OR logit of each group/Ekman label.
+
+    A group label is present when any of its member emotions is, so 1 - prod(1 - p_member) over the
+    28-way head is a second opinion, from finer supervision, on each group/Ekman label. Computed in log
+    space from the logits (log(1 - sigmoid(z)) = -softplus(z)), with that chance kept in [1e-6, 1 - 1e-6].
     """
-    n_emotions = members.shape[1]
-    probs = _sigmoid(logits)
-    log_absent = np.log1p(-np.clip(probs[:, :n_emotions], 0.0, 1.0 - 1e-6)) @ members.T
-    any_member = np.clip(-np.expm1(log_absent), 1e-6, 1.0 - 1e-6)
-    derived = np.log(any_member) - np.log1p(-any_member)
-    mixed = (1.0 - mix) * logits[:, n_emotions:] + mix * derived
-    return np.concatenate([probs[:, :n_emotions], _sigmoid(mixed.astype(np.float32))], axis=1)
+    log_absent = -np.logaddexp(0.0, logits[:, : members.shape[1]]) @ members.T
+    log_absent = np.minimum(np.maximum(log_absent, _LOG_EPS), -1e-6)
+    derived = np.log(-np.expm1(log_absent)) - log_absent
+    out: F32 = np.concatenate([logits, derived], axis=1).astype(np.float32)
+    return out
+
+
+def head_probabilities(logits: F32, members: F32, stack_weights: F32, stack_bias: F32) -> F32:
+    """(n, 39) probabilities from the (n, 39) logits: the 28 emotions, then the stacked group/Ekman labels."""
+    z = logits.astype(np.float32)  # a copy: the stacked logits replace the group/Ekman heads' own
+    z[:, members.shape[1] :] = stack_inputs(logits, members) @ stack_weights + stack_bias
+    return _sigmoid(z)
 
 
 class ToneModel:
@@ -67,7 +80,8 @@ class ToneModel:
             self.bias: F32 = z["bias"].astype(np.float32)
             self.thresholds: F32 = z["thresholds"].astype(np.float32)
             self.members: F32 = z["members"].astype(np.float32)
-            self.mix = float(z["mix"])
+            self.stack_weights: F32 = z["stack_weights"].astype(np.float32)
+            self.stack_bias: F32 = z["stack_bias"].astype(np.float32)
             names = {tax: tuple(_strings(z[f"labels_{tax}"])) for tax in TAXONOMIES}
         self._thresholds: list[float] = self.thresholds.tolist()
         if names != TAXONOMIES:
@@ -92,7 +106,10 @@ class ToneModel:
             # reduceat sums each text's segment; texts with no known feature keep the bias only.
             sums = np.add.reduceat(contrib, indptr[:-1][nonempty], axis=0)
             logits[nonempty] += sums
-        return mix_probabilities(logits, self.members, self.mix)
+        return self._probabilities(logits)
+
+    def _probabilities(self, logits: F32) -> F32:
+        return head_probabilities(logits, self.members, self.stack_weights, self.stack_bias)
 
     def _scores(self, probs: F32) -> ToneScores:
         views: dict[str, dict[str, float]] = {}
@@ -111,7 +128,7 @@ class ToneModel:
         """Scores for the whole text."""
         rows, vals = self.vectoriser.transform_one(text)
         logits = self.bias + vals @ self.weights[rows].astype(np.float32)
-        return self._scores(mix_probabilities(logits[None, :], self.members, self.mix)[0])
+        return self._scores(self._probabilities(logits[None, :])[0])
 
     def score_many(self, texts: list[str]) -> list[ToneScores]:
         """Scores for many texts in one vectorised pass."""
@@ -137,7 +154,7 @@ class ToneModel:
             starts = np.searchsorted(att.text, np.arange(len(parts)))
             nonempty = np.bincount(att.text, minlength=len(parts)) > 0
             logits[nonempty] += np.add.reduceat(gathered * att.vals[:, None], starts[nonempty], axis=0)
-        scores = [self._scores(p) for p in mix_probabilities(logits, self.members, self.mix)]
+        scores = [self._scores(p) for p in self._probabilities(logits)]
         emotions = [sc.top()[0] for sc in scores]
         column = np.asarray([EMOTIONS.index(e) for e in emotions], np.int64)
         contrib = att.vals * gathered[np.arange(len(att.rows)), column[att.text]]
