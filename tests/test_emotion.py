@@ -462,4 +462,5 @@ def test_lazy_buckets_match_exactly_as_the_one_big_alternation() -> None:
         for text in folded:
             want = [(m.start(), m.end(), matcher.tags[m.lastindex - 1])
                     for m in reference.finditer(text) if m.end() > m.start() and m.lastindex]  # fmt: skip
+            assert list(matcher._bucket_finditer(text)) == want, (name, text)
             assert list(matcher.finditer(text)) == want, (name, text)

@@ -274,6 +274,8 @@ class PhraseMatcher:
     """
 
     _KEY = 3  # characters of the literal prefix that name its bucket
+    _WARM_CALLS = 16  # texts matched through buckets before the whole alternation is compiled
+    _LONG_TEXT = 4000  # characters: a text this long scans faster with the whole alternation, even once
 
     def __init__(self, entries: Iterable[tuple[str, int]], *, word_edges: bool) -> None:
         self._start_edge = {True: r"(?<![\w'])" if word_edges else r"(?<!\w)", False: ""}
@@ -315,6 +317,8 @@ class PhraseMatcher:
                 buckets.setdefault((edged, prefix[: self._KEY]), []).append((prefix, tail, len(self.tags)))
                 self.tags.append(tag)
         self._bucket_items = buckets
+        self._calls = 0
+        self._full: re.Pattern[str] | None = None
         self._buckets: dict[tuple[bool, str], tuple[re.Pattern[str], list[int]]] = {}
         self._generic_compiled: dict[bool, tuple[re.Pattern[str], list[int]]] = {}
         # Where a phrase of each part can start: at a word edge (edged) or anywhere, on a character that
@@ -377,23 +381,43 @@ class PhraseMatcher:
         return re.compile("|".join(parts) if parts else r"(?!)")
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, int]]:
-        """(start, end, tag) of every match in ``text``, in order."""
+        """(start, end, tag) of every match in ``text``, in order.
+
+        The first few short texts go through the buckets; after that (a server, a batch), or for a long
+        text, the one big alternation is compiled once and used instead: its scan runs in C.
+        """
+        if self._full is None:
+            self._calls += 1
+            if self._calls > self._WARM_CALLS or len(text) > self._LONG_TEXT:
+                self._full = self.reference_pattern()
+        if self._full is not None:
+            tags = self.tags
+            for m in self._full.finditer(text):
+                if m.end() > m.start() and m.lastindex:
+                    yield m.start(), m.end(), tags[m.lastindex - 1]
+            return
+        yield from self._bucket_finditer(text)
+
+    def _bucket_finditer(self, text: str) -> Iterator[tuple[int, int, int]]:
         starts = sorted(
             {(m.start(), edged) for edged, trigger in self._triggers.items() if trigger for m in trigger.finditer(text)}
         )
         generic = {edged: self._generic_regex(edged) for edged in (True, False)}
         next_generic: dict[bool, tuple[int, int, int] | None] = {True: None, False: None}
+        searched_from = {True: -1, False: -1}  # where each part's next generic match was looked for
         resume = 0
         i = 0
         tags = self.tags
         while True:
-            # The next generic match of each part at or after ``resume`` (searched again only when passed).
+            # The next generic match of each part at or after ``resume``: searched again only once ``resume``
+            # has passed it (None: there is none after where it was last searched from).
             for edged, compiled in generic.items():
                 if compiled is None:
                     continue
                 cached = next_generic[edged]
-                if cached is None or cached[0] < resume:
+                if searched_from[edged] < 0 or (cached is not None and cached[0] < resume):
                     next_generic[edged] = _first_nonempty(compiled, text, resume)
+                    searched_from[edged] = resume
             while i < len(starts) and starts[i][0] < resume:
                 i += 1
             candidates = [g[0] for g in next_generic.values() if g is not None]
