@@ -101,6 +101,12 @@ class DataKey:
     def __repr__(self) -> str:
         return "DataKey(<hidden>)"
 
+    def derive(self, label: bytes) -> bytes:
+        """A 32-byte key for another purpose (HMAC-SHA256 of ``label``): it reveals nothing of this key."""
+        import hmac
+
+        return hmac.digest(self._key, label, "sha256")
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DataKey) and self._key == other._key
 

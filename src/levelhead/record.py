@@ -238,6 +238,15 @@ class MerkleLog:
         proof.reverse()
         return proof
 
+    def frontier(self) -> list[bytes]:
+        """The roots of the complete subtrees the log is made of, largest first (enough to keep appending)."""
+        roots, lo = [], 0
+        for bit in reversed(range(self.size.bit_length())):
+            if self.size >> bit & 1:
+                roots.append(self._subtree(lo, lo + (1 << bit)))
+                lo += 1 << bit
+        return roots
+
     def _subtree(self, lo: int, hi: int) -> bytes:
         """MTH(D[lo:hi]) for a node of the RFC 9162 tree (lo is aligned to its left child's size)."""
         size = hi - lo

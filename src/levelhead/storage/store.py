@@ -244,12 +244,7 @@ class _Frontier:
 
     def __init__(self, log: MerkleLog) -> None:
         self.size = log.size
-        self._stack: list[bytes] = []
-        lo = 0
-        for bit in reversed(range(self.size.bit_length())):
-            if self.size >> bit & 1:
-                self._stack.append(log._subtree(lo, lo + (1 << bit)))  # a complete subtree: a stored lookup
-                lo += 1 << bit
+        self._stack: list[bytes] = log.frontier()
 
     def append(self, entry: bytes) -> tuple[int, bytes]:
         index, leaf = self.size, leaf_hash(entry)
@@ -675,7 +670,7 @@ class Store:
         fingerprints reveal nothing about the text. ``None`` (plain SHA-256) for a plain store."""
         if self._key is None:
             return None
-        return hmac.digest(self._key._key, b"levelhead/messages/fingerprint/v1", "sha256")
+        return self._key.derive(b"levelhead/messages/fingerprint/v1")
 
     @staticmethod
     def _fresh(session: Session, pending: list[tuple[datetime, str, str, str, str]]
