@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -27,9 +28,9 @@ def lh(run: Run, store_url: str) -> Run:
     return _lh  # type: ignore[return-value]
 
 
-def ok(proc: object) -> str:
-    assert getattr(proc, "returncode") == 0, (getattr(proc, "stdout"), getattr(proc, "stderr"))
-    return str(getattr(proc, "stdout"))
+def ok(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 0, (proc.stdout, proc.stderr)
+    return proc.stdout
 
 
 def test_commands_before_init_say_to_run_init(run: Run) -> None:
