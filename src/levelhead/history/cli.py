@@ -13,7 +13,6 @@ Kept light: the parsers and the store are imported inside the command.
 
 from __future__ import annotations
 
-import ast
 import json
 import sys
 from collections.abc import Iterator
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
     from levelhead.storage.store import ChatRow, ImportResult, Store
 
 KIND_CHOICES = ("auto", "whatsapp", "telegram", "sms", "signal", "messenger", "instagram", "imessage", "csv", "jsonl")
-_WHO_IS_ME = "cannot tell which participant is you; pass --me with one of: "
 
 
 def _fail(message: str) -> NoReturn:
@@ -118,21 +116,10 @@ def _parse(file: Path, kind: str, me: str | None, contact: str | None, tz: str |
     try:
         return parse_file(file, kind=kind, me=me, contact=contact, tz=tz, date_order=date_order)
     except ImportFailed as err:
-        participants = _listed(str(err)) if me is None else None
+        participants = err.participants if me is None else None
         if participants is None or not _interactive():
             raise
     return parse_file(file, kind=kind, me=_ask_me(participants), contact=contact, tz=tz, date_order=date_order)
-
-
-def _listed(message: str) -> list[str] | None:
-    """The participants named in the parser's "which one is you" error, or None for any other error."""
-    if not message.startswith(_WHO_IS_ME):
-        return None
-    try:
-        names = ast.literal_eval(f"[{message[len(_WHO_IS_ME) :]}]")
-    except (ValueError, SyntaxError):
-        return None
-    return [str(n) for n in names] if names and all(isinstance(n, str) for n in names) else None
 
 
 def _print_dry_run(chat: ParsedChat, fmt: str) -> None:

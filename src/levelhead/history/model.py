@@ -27,7 +27,15 @@ _AT = attrgetter("at")
 
 
 class ImportFailed(ValueError):
-    """A chat export that cannot be imported; the message names the line or element at fault."""
+    """A chat export that cannot be imported; the message names the line or element at fault.
+
+    ``participants``: set when the only problem is not knowing which participant is the user, so a caller
+    can ask (and parse again with ``me=``).
+    """
+
+    def __init__(self, message: str, participants: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.participants = participants
 
 
 @dataclass(slots=True)
@@ -102,7 +110,7 @@ def resolve_me(participants: Iterable[str], me: str | None) -> str:
     names = sorted(set(participants), key=str.casefold)
     listed = ", ".join(repr(n) for n in names) or "(none)"
     if me is None:
-        raise ImportFailed(f"cannot tell which participant is you; pass --me with one of: {listed}")
+        raise ImportFailed(f"cannot tell which participant is you; pass --me with one of: {listed}", names or None)
     wanted = _name_key(me)
     for name in names:
         if _name_key(name) == wanted:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -341,20 +340,6 @@ def _safe_name(name: str | None) -> str:
     return cleaned[:120] or "export"
 
 
-_WHO_IS_ME = "cannot tell which participant is you; pass --me with one of: "
-
-
-def _choices(message: str) -> list[str] | None:
-    """The participants named in the parser's "which one is you" error (the CLI asks the same way)."""
-    if not message.startswith(_WHO_IS_ME):
-        return None
-    try:
-        names = ast.literal_eval(f"[{message[len(_WHO_IS_ME) :]}]")
-    except (ValueError, SyntaxError):
-        return None
-    return [str(n) for n in names] if names and all(isinstance(n, str) for n in names) else None
-
-
 class ImportRefused(ApiError):
     def __init__(self, message: str, choices: list[str] | None = None) -> None:
         super().__init__(400, message)
@@ -390,7 +375,7 @@ def import_history(
         try:
             chat = parse_file(path, kind=kind, me=me or None, tz=zone)
         except ImportFailed as err:
-            choices = _choices(str(err)) if not me else None
+            choices = err.participants if not me else None
             if choices:
                 raise ImportRefused(f"{path.name}: which of these is you?", choices) from None
             raise ImportRefused(f"cannot import {path.name}: {err}; nothing was stored") from None
