@@ -275,59 +275,21 @@ _store_unreadable = False
 
 
 def _stored_situation(options: dict[str, Any], now: Any, tz: str | None) -> Any:
-    """The store's view at ``now`` (None when there is no store).
-
-    When the store exists but cannot be read, the check still runs (so the safety findings always show),
-    with a warning; a ``send`` verdict then exits 2, because agreements and history were not used.
-    """
+    """The store's view at ``now`` (None when there is no store or it cannot be read; then a ``send``
+    verdict exits 2, because agreements and history were not used)."""
     global _store_unreadable
-    from levelhead.commands.common import ask_passphrase, given_passphrase, interactive, store_exists
-
-    db = options["db"]
-    if not store_exists(db):
-        return None
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
+
+    from levelhead.commands.common import stored_situation
 
     moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(tz)) if tz else moment.astimezone()
-    passphrase = given_passphrase(options["passphrase_file"])
-    try:
-        from levelhead.storage.errors import WrongPassphraseError
-
-        try:
-            return _read_store(db, passphrase, moment)
-        except WrongPassphraseError:
-            if passphrase is not None or not interactive():
-                raise
-            return _read_store(db, ask_passphrase(), moment)
-    except Exception as err:  # whatever broke, the check (and its safety panel) must still run
-        _store_unreadable = True
-        click.echo(f"levelhead: warning: your store could not be read ({err}); "
-                   "this check did not use your agreements or history", err=True)  # fmt: skip
-        return None
-
-
-def _read_store(db: str | None, passphrase: str | None, moment: Any) -> Any:
-    """The stored situation at ``moment``: a SQLite file is read directly (start-up stays short), any other
-    database, or a store that needs more care, through :class:`levelhead.storage.Store`."""
-    from pathlib import Path
-
-    from levelhead.paths import default_db_path
-
-    path = default_db_path() if not db else Path(db[len("sqlite:///") :]) if db.startswith("sqlite:///") else None
-    if path is not None and path.is_file():
-        from levelhead.storage import quickread
-
-        try:
-            return quickread.situation_for_check(path, passphrase, moment)
-        except quickread.Unsuitable:
-            pass
-    from levelhead.storage import Store
-
-    with Store.open(db, passphrase) as store:
-        return store.situation_for_check(moment) if store.initialised else None
+    situation, _store_unreadable = stored_situation(
+        options["db"], options["passphrase_file"], moment, unused="your agreements or history"
+    )
+    return situation
 
 
 def emit_report(report: Any, fmt: str) -> NoReturn:

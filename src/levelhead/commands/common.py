@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import click
 
 if TYPE_CHECKING:
+    from levelhead.situation import Situation
     from levelhead.storage import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -165,3 +166,47 @@ def parse_when(text: str | None, tz: str | None = None, what: str = "--at") -> d
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone) if zone else moment.astimezone()
     return moment
+
+
+def stored_situation(db: str | None, passphrase_file: Path | None, moment: datetime, *,
+                     unused: str) -> tuple[Situation | None, bool]:  # fmt: skip
+    """The store's situation at ``moment`` (aware) for a one-off command: ``(situation, unreadable)``.
+
+    ``(None, False)`` when there is no store. When it exists but cannot be read (locked, damaged, wrong
+    passphrase, anything), the command still runs, since its safety findings must show either way: this
+    warns on stderr that ``unused`` ("your agreements or history") was left out and returns ``(None, True)``.
+    """
+    if not store_exists(db):
+        return None, False
+    passphrase = given_passphrase(passphrase_file)
+    try:
+        from levelhead.storage.errors import WrongPassphraseError
+
+        try:
+            return _read_situation(db, passphrase, moment), False
+        except WrongPassphraseError:
+            if passphrase is not None or not interactive():
+                raise
+            return _read_situation(db, ask_passphrase(), moment), False
+    except Exception as err:  # whatever broke, the command (and its safety panel) must still run
+        click.echo(f"levelhead: warning: your store could not be read ({err}); this did not use {unused}", err=True)
+        return None, True
+
+
+def _read_situation(db: str | None, passphrase: str | None, moment: datetime) -> Situation | None:
+    """A SQLite file is read directly (start-up stays short); any other database, or a store that needs
+    more care, through :class:`levelhead.storage.Store`."""
+    from levelhead.paths import default_db_path
+
+    path = default_db_path() if not db else Path(db[len("sqlite:///") :]) if db.startswith("sqlite:///") else None
+    if path is not None and path.is_file():
+        from levelhead.storage import quickread
+
+        try:
+            return quickread.situation_for_check(path, passphrase, moment)
+        except quickread.Unsuitable:
+            pass
+    from levelhead.storage import Store
+
+    with Store.open(db, passphrase) as store:
+        return store.situation_for_check(moment) if store.initialised else None

@@ -5,23 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from levelhead.commands.common import (
-    ask_passphrase,
-    fail,
-    given_passphrase,
-    interactive,
-    store_exists,
-    store_options,
-)
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from levelhead.situation import Situation
+from levelhead.commands.common import fail, store_options, stored_situation
 
 
 @click.command(name="triage")
@@ -50,6 +37,7 @@ def triage_command(
     Exit status: 0 when the message was read, 2 for a usage or input error.
     """
     from dataclasses import replace
+    from datetime import UTC, datetime
 
     from levelhead.config import ConfigError, check_country, check_timezone, parse_moment
     from levelhead.situation import Situation
@@ -66,7 +54,8 @@ def triage_command(
     except ConfigError as err:
         fail(str(err))
     moment = arrived if arrived is None or arrived.tzinfo else arrived.astimezone()
-    situation = (_stored_situation(db, passphrase_file, moment) if store_exists(db) else None) or Situation()
+    stored, _ = stored_situation(db, passphrase_file, moment or datetime.now(UTC), unused="your store")
+    situation = stored or Situation()
     if place:
         situation = replace(situation, country=place)
     if zone:
@@ -80,28 +69,6 @@ def triage_command(
     else:
         colour = sys.stdout.isatty()
         click.echo(render(result, click.style if colour else _no_style), color=colour)
-
-
-def _stored_situation(db: str | None, passphrase_file: Path | None, moment: datetime | None) -> Situation | None:
-    """The store's situation and history at ``moment``; None (with a warning) when it cannot be read.
-
-    Their message is still read when the store is not: the safety findings must show either way.
-    """
-    from levelhead.storage import Store, StoreError, WrongPassphraseError
-
-    passphrase = given_passphrase(passphrase_file)
-    try:
-        try:
-            store = Store.open(db, passphrase)
-        except WrongPassphraseError:
-            if passphrase is not None or not interactive():
-                raise
-            store = Store.open(db, ask_passphrase())
-        with store:
-            return store.situation_for_check(moment) if store.initialised else None
-    except StoreError as err:
-        click.echo(f"levelhead: warning: your store could not be read ({err}); this reading did not use it", err=True)
-        return None
 
 
 def _no_style(text: str, **_: object) -> str:

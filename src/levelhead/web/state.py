@@ -16,10 +16,10 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from levelhead.config import Config, ConfigError, find_config, load_config, overlay_situation
+from levelhead.paths import default_db_path
 from levelhead.rule import Rule, select_rules
 from levelhead.situation import Situation
 from levelhead.storage import Store, StoreError
-from levelhead.storage.db import DB_NAME, data_dir
 
 T = TypeVar("T")
 SITUATION_TTL_S = 2.0  # another levelhead process (the CLI) may write the same store; re-read it this often
@@ -88,7 +88,7 @@ class AppState:
     def store_location(self) -> str:
         if self.store is not None:
             return self.store.url.render_as_string(hide_password=True)
-        return self.db or str(data_dir() / DB_NAME)
+        return self.db or str(default_db_path())
 
     # --- the situation ----------------------------------------------------------------------------------------------
 
