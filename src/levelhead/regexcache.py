@@ -1,0 +1,148 @@
+"""Compiled phrase regexes kept between runs, so a fresh ``levelhead check`` does not re-parse the phrase tables.
+
+Python compiles a regex in two steps: parsing and code generation in pure Python (``re._parser``,
+``re._compiler``), which is slow for the phrase tables' long alternations (most of a fresh check's
+time), then ``_sre.compile``, which builds the matcher from the generated code in microseconds.
+This module keeps the generated code in one file in the user's cache folder, keyed by the
+interpreter build and the exact pattern text, and rebuilds patterns from it with ``_sre.compile``.
+
+Safety of the shortcut: an entry is stored only after the pattern rebuilt from it compares equal to
+what ``re.compile`` made (``Pattern.__eq__`` compares the flags, the pattern text and the generated
+code), the file name carries the Python version and the regex engine's ``MAGIC``, and anything
+unexpected (an unreadable or damaged file, an interpreter whose internals differ) falls back to
+``re.compile``. The cache can make start-up faster; it cannot change a match. It holds only
+levelhead's own patterns, never anything a user typed.
+
+``LEVELHEAD_CACHE_DIR`` chooses the folder (default: the platform's user cache dir);
+``LEVELHEAD_NO_CACHE=1`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import importlib
+import marshal
+import os
+import re
+import sys
+from array import array
+from pathlib import Path
+from typing import Any
+
+# One stored pattern: (flags, groups, groupindex, indexgroup, code as native uint32 bytes).
+_Entry = tuple[int, int, dict[str, int], tuple[str | None, ...], bytes]
+
+try:  # the regex engine's internals (CPython 3.11+, untyped); without them, plain re.compile
+    _sre: Any = importlib.import_module("_sre")
+    _compiler: Any = importlib.import_module("re._compiler")
+    _parser: Any = importlib.import_module("re._parser")
+    _USABLE = array("I").itemsize == _sre.CODESIZE
+except (ImportError, AttributeError):  # pragma: no cover - other interpreters
+    _USABLE = False
+
+_loaded: dict[tuple[str, int], _Entry] | None = None
+_new: dict[tuple[str, int], _Entry] = {}
+_saving_at_exit = False
+
+
+def compile(source: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(source, flags)``, rebuilt from the cache when it holds this pattern."""
+    if not _enabled():
+        return re.compile(source, flags)
+    entry = _entries().get((source, flags))
+    if entry is not None:
+        try:
+            return _rebuild(source, entry)
+        except Exception:
+            pass
+    pattern = re.compile(source, flags)
+    _remember(source, flags, pattern)
+    return pattern
+
+
+def cache_path() -> Path | None:
+    """The cache file for this interpreter, or None when the cache is off."""
+    if not _enabled():
+        return None
+    folder = os.environ.get("LEVELHEAD_CACHE_DIR")
+    if folder:
+        base = Path(folder).expanduser()
+    else:
+        from platformdirs import user_cache_path
+
+        base = user_cache_path("levelhead", appauthor=False)
+    build = hashlib.sha256(f"{sys.version}|{sys.platform}|{_sre.MAGIC}|{_sre.CODESIZE}".encode()).hexdigest()[:16]
+    return base / f"regex-{build}.marshal"
+
+
+def _enabled() -> bool:
+    return _USABLE and os.environ.get("LEVELHEAD_NO_CACHE", "") in ("", "0")
+
+
+def _entries() -> dict[tuple[str, int], _Entry]:
+    global _loaded
+    if _loaded is None:
+        _loaded = _read()
+    return _loaded
+
+
+def _read() -> dict[tuple[str, int], _Entry]:
+    path = cache_path()
+    try:
+        data = marshal.loads(path.read_bytes()) if path is not None else {}
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}  # missing or damaged: rebuilt as patterns are compiled
+    return data if isinstance(data, dict) else {}
+
+
+def _rebuild(source: str, entry: _Entry) -> re.Pattern[str]:
+    flags, groups, groupindex, indexgroup, code = entry
+    pattern: re.Pattern[str] = _sre.compile(source, flags, array("I", code).tolist(), groups, groupindex, indexgroup)
+    return pattern
+
+
+def _remember(source: str, flags: int, pattern: re.Pattern[str]) -> None:
+    """Store how ``pattern`` was generated, if rebuilding it from that gives exactly ``pattern``."""
+    try:
+        parsed: Any = _parser.parse(source, flags)
+        code = _compiler._code(parsed, flags)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in parsed.state.groupdict.items():
+            indexgroup[index] = name
+        entry: _Entry = (
+            flags | parsed.state.flags,
+            parsed.state.groups - 1,
+            dict(parsed.state.groupdict),
+            tuple(indexgroup),
+            array("I", code).tobytes(),
+        )
+        if _rebuild(source, entry) != pattern:
+            return
+    except Exception:
+        return
+    global _saving_at_exit
+    if not _saving_at_exit:
+        atexit.register(save)
+        _saving_at_exit = True
+    _new[(source, flags)] = entry
+
+
+def save() -> None:
+    """Write the patterns compiled in this process into the cache file (atomically; errors are ignored)."""
+    path = cache_path()
+    if not _new or path is None:
+        return
+    merged = {**_read(), **_new}
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(marshal.dumps(merged))
+        temporary.replace(path)
+    except OSError:  # a read-only or full disk only costs speed
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        return
+    _entries().update(_new)
+    _new.clear()
