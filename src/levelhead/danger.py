@@ -33,6 +33,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from levelhead import regexcache
 from levelhead.diagnostics import Span
 from levelhead.text import Draft, quoted_ranges
 
@@ -83,7 +84,7 @@ class _Pattern:
 
 @cache
 def _compile(source: str) -> re.Pattern[str]:
-    return re.compile(source)
+    return regexcache.compile(source)
 
 
 @dataclass(frozen=True, slots=True)

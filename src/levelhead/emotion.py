@@ -41,6 +41,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final, Literal, Protocol, runtime_checkable
 
+from levelhead import regexcache
 from levelhead.diagnostics import Span
 from levelhead.phrases import is_own_voice
 from levelhead.text import Draft, Sentence
@@ -343,7 +344,7 @@ class PhraseMatcher:
                 node.tails.append((tail, rank))
             ranks: list[int] = []
             source = "|".join(_serialise(root, self._end_edge, ranks))
-            found = self._buckets[key] = (re.compile(f"{self._start_edge[key[0]]}(?:{source})"), ranks)
+            found = self._buckets[key] = (regexcache.compile(f"{self._start_edge[key[0]]}(?:{source})"), ranks)
         return found
 
     def _generic_regex(self, edged: bool) -> tuple[re.Pattern[str], list[int]] | None:
@@ -352,7 +353,7 @@ class PhraseMatcher:
         found = self._generic_compiled.get(edged)
         if found is None:
             source, ranks = self._generic[edged]
-            found = self._generic_compiled[edged] = (re.compile(source), ranks)
+            found = self._generic_compiled[edged] = (regexcache.compile(source), ranks)
         return found
 
     def reference_pattern(self) -> re.Pattern[str]:
@@ -378,7 +379,7 @@ class PhraseMatcher:
             if alternatives:
                 parts.append(self._start_edge[edged] + "(?:" + "|".join(alternatives) + ")")
         assert rank_of_marker == sorted(rank_of_marker)
-        return re.compile("|".join(parts) if parts else r"(?!)")
+        return regexcache.compile("|".join(parts) if parts else r"(?!)")
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, int]]:
         """(start, end, tag) of every match in ``text``, in order.

@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from levelhead import regexcache
 from levelhead.text import Draft, Sentence
 
 MARKERS = "logistics_markers"
@@ -206,7 +207,7 @@ class _Compiled:
 
 
 def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return regexcache.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 @cache

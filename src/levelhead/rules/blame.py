@@ -22,6 +22,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any, ClassVar
 
+from levelhead import regexcache
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Suggestion
 from levelhead.phrases import is_own_voice
 from levelhead.rewrite import as_request, i_statement
@@ -101,13 +102,13 @@ class _Table:
             **{w: tuple(sorted({*words[w], *twos.get(w[:2], []), *ones.get(w[:1], [])})) for w in words},
         }
         # Where to look: one scan for the indexed words (whole words) and leading characters, as a trie.
-        self._trigger = re.compile(r"(?<![a-z0-9\-])(?<![a-z0-9]')" + _trie(set(words), set(twos) | set(ones)))
+        self._trigger = regexcache.compile(r"(?<![a-z0-9\-])(?<![a-z0-9]')" + _trie(set(words), set(twos) | set(ones)))
         self._anywhere = tuple(n for n, (mode, _) in enumerate(signatures) if mode not in by)
 
     def _regex(self, number: int) -> re.Pattern[str]:
         regex = self._compiled[number]
         if regex is None:
-            regex = self._compiled[number] = re.compile(self._sources[number])
+            regex = self._compiled[number] = regexcache.compile(self._sources[number])
         return regex
 
     def scan(self, draft: Draft, start: int, end: int) -> Iterator[tuple[int, int, _Pattern]]:
@@ -364,7 +365,9 @@ def _load(name: str) -> _Table:
             regex = _expand(raw, macros, f"{name}.{group}")
             keys = derived[regex] if regex in derived else stored[_pattern_id(regex)]
             patterns.append((regex, keys, _Pattern(info, "{nif}" in raw)))
-    markers = {k: re.compile(_expand(v, macros, f"{name}.markers.{k}")) for k, v in data.get("markers", {}).items()}
+    markers = {
+        k: regexcache.compile(_expand(v, macros, f"{name}.markers.{k}")) for k, v in data.get("markers", {}).items()
+    }
     return _Table(patterns, markers)
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import Any, ClassVar
 
+from levelhead import regexcache
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Suggestion, Verdict
 from levelhead.logistics import SentenceInfo, Tokens, analyse, is_timed, load_data, tokens
 from levelhead.pace_stats import describe_date, describe_moment
@@ -106,7 +107,7 @@ def _combine(patterns: Iterable[str], variables: Mapping[str, str] | None = None
 
 @cache
 def _compiled(source: str) -> re.Pattern[str]:
-    return re.compile(source)
+    return regexcache.compile(source)
 
 
 @dataclass(frozen=True)
