@@ -30,10 +30,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
 from levelhead import regexcache
+from levelhead.datafiles import read_toml
 from levelhead.diagnostics import Span
 from levelhead.text import Draft, quoted_ranges
 
@@ -96,8 +96,7 @@ class _Group:
 
 
 def _read(name: str) -> dict[str, object]:
-    raw = resources.files("levelhead").joinpath(f"rules/data/{name}.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
+    return read_toml(f"rules/data/{name}.toml")
 
 
 @cache

@@ -33,15 +33,14 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import tomllib
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Final, Literal, Protocol, runtime_checkable
 
 from levelhead import regexcache
+from levelhead.datafiles import read_toml
 from levelhead.diagnostics import Span
 from levelhead.phrases import is_own_voice
 from levelhead.text import Draft, Sentence
@@ -511,8 +510,7 @@ def _alternation(patterns: Iterable[str]) -> str:
 
 @cache
 def _lexicon() -> _Lexicon:
-    raw = resources.files("levelhead").joinpath("rules/data/emotion.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(raw)
+    data = read_toml("rules/data/emotion.toml")
     buckets: list[tuple[EmotionName, float]] = []
     entries: list[tuple[str, int]] = []
     # Stronger entries first, so where two phrases start at the same word the stronger is tried first.

@@ -16,15 +16,14 @@ a currency sign. Everything is pure and cached per draft.
 from __future__ import annotations
 
 import re
-import tomllib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
 from levelhead import regexcache
+from levelhead.datafiles import read_toml
 from levelhead.text import Draft, Sentence
 
 MARKERS = "logistics_markers"
@@ -57,8 +56,7 @@ OPENER_MAX_WORDS = 14
 @cache
 def load_data(name: str) -> dict[str, Any]:
     """Read ``rules/data/NAME.toml`` once."""
-    raw = resources.files("levelhead").joinpath(f"rules/data/{name}.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
+    return read_toml(f"rules/data/{name}.toml")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,10 @@ in lower case with straight apostrophes.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from levelhead.datafiles import read_toml
 from levelhead.text import Draft
 
 # "I would never say you always lie", "I'm not saying you're lazy": the words
@@ -51,8 +50,7 @@ class PhraseGroup:
 @cache
 def load(name: str) -> tuple[PhraseGroup, ...]:
     """Read and compile ``rules/data/NAME.toml`` once."""
-    raw = resources.files("levelhead").joinpath(f"rules/data/{name}.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(raw)
+    data = read_toml(f"rules/data/{name}.toml")
     groups = []
     for group, spec in data.get("groups", {}).items():
         patterns = spec["patterns"]

@@ -66,15 +66,32 @@ def cache_path() -> Path | None:
     """The cache file for this interpreter, or None when the cache is off."""
     if not _enabled():
         return None
+    build = hashlib.sha256(f"{sys.version}|{sys.platform}|{_sre.MAGIC}|{_sre.CODESIZE}".encode()).hexdigest()[:16]
+    return cache_folder() / f"regex-{build}.marshal"
+
+
+def cache_folder() -> Path:
+    """``LEVELHEAD_CACHE_DIR``, else the platform's user cache dir."""
     folder = os.environ.get("LEVELHEAD_CACHE_DIR")
     if folder:
-        base = Path(folder).expanduser()
-    else:
-        from platformdirs import user_cache_path
+        return Path(folder).expanduser()
+    from platformdirs import user_cache_path
 
-        base = user_cache_path("levelhead", appauthor=False)
-    build = hashlib.sha256(f"{sys.version}|{sys.platform}|{_sre.MAGIC}|{_sre.CODESIZE}".encode()).hexdigest()[:16]
-    return base / f"regex-{build}.marshal"
+    return user_cache_path("levelhead", appauthor=False)
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace ``path`` with ``data`` whole, or leave it as it was; False when the disk refused."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    except OSError:  # a read-only or full disk only costs speed
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def _enabled() -> bool:
@@ -135,14 +152,7 @@ def save() -> None:
     if not _new or path is None:
         return
     merged = {**_read(), **_new}
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps(merged))
-        temporary.replace(path)
-    except OSError:  # a read-only or full disk only costs speed
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    if not write_atomic(path, marshal.dumps(merged)):
         return
     _entries().update(_new)
     _new.clear()

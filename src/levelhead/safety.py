@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources as _pkg
 
+from levelhead.datafiles import read_toml
 from levelhead.diagnostics import Resource
 
 DEFAULT_COUNTRY = "US"
@@ -24,8 +23,7 @@ class UnknownCountry(ValueError):
 
 @cache
 def _data() -> dict[str, dict[str, object]]:
-    raw = _pkg.files("levelhead").joinpath("data/resources.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
+    return read_toml("data/resources.toml")
 
 
 def countries() -> dict[str, str]:

@@ -9,13 +9,12 @@ relationship), read from ``rules/data/attachment_topics.toml``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 
 from levelhead import phrases
+from levelhead.datafiles import read_toml
 from levelhead.diagnostics import Span
 from levelhead.emotion import PhraseMatcher
 from levelhead.situation import Goal, Situation
@@ -50,8 +49,7 @@ class _Book:
 
 @cache
 def _book(name: str, groups: tuple[str, ...] | None) -> _Book:
-    raw = resources.files("levelhead").joinpath(f"rules/data/{name}.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(raw)
+    data = read_toml(f"rules/data/{name}.toml")
     labels: list[tuple[str, str]] = []
     entries: list[tuple[str, int]] = []
     for group, spec in data.get("groups", {}).items():

@@ -19,10 +19,10 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from typing import Any, ClassVar
 
 from levelhead import regexcache
+from levelhead.datafiles import read_toml
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Suggestion
 from levelhead.phrases import is_own_voice
 from levelhead.rewrite import as_request, i_statement
@@ -263,8 +263,7 @@ def _class_chars(items: list[Any]) -> set[str] | None:
 
 
 def _read(name: str) -> dict[str, Any]:
-    raw = resources.files("levelhead").joinpath(f"rules/data/{name}.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
+    return read_toml(f"rules/data/{name}.toml")
 
 
 def _expand(pattern: str, macros: Mapping[str, str], where: str) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from levelhead.datafiles import read_toml
 
 
 @cache
 def load(name: str) -> dict[str, Any]:
     """The parsed ``triage/data/NAME.toml``."""
-    raw = resources.files("levelhead").joinpath(f"triage/data/{name}.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
+    return read_toml(f"triage/data/{name}.toml")

@@ -1,15 +1,18 @@
-"""The compiled-regex cache: a pattern rebuilt from the cache is exactly the one re.compile makes."""
+"""The start-up caches: compiled regexes and parsed data files come back exactly as they were made."""
 
 from __future__ import annotations
 
+import marshal
 import re
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from levelhead import regexcache
+from levelhead import datafiles, regexcache
 
 SAMPLES = [
     "You always make this harder than it needs to be.",
@@ -114,3 +117,40 @@ def test_any_pattern_round_trips(parts: list[str], flags: int) -> None:
     regexcache._remember(source, flags, pattern)
     entry = regexcache._new.pop((source, flags))
     _same(regexcache._rebuild(source, entry), pattern)
+
+
+def _data_files() -> list[str]:
+    root = resources.files("levelhead")
+    return sorted(
+        f"{folder}/{entry.name}"
+        for folder in ("rules/data", "data", "triage/data")
+        for entry in root.joinpath(folder).iterdir()
+        if entry.name.endswith(".toml")
+    )
+
+
+def test_data_files_come_back_parsed_exactly(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(datafiles, "_loaded", None)
+    monkeypatch.setattr(datafiles, "_new", {})
+    names = _data_files()
+    assert len(names) > 5
+    expected = {n: tomllib.loads(resources.files("levelhead").joinpath(n).read_text(encoding="utf-8")) for n in names}
+    assert {n: datafiles.read_toml(n) for n in names} == expected
+    datafiles.save()
+    datafiles._loaded = None
+    cached = {n: datafiles.read_toml(n) for n in names}
+    assert cached == expected
+    assert not datafiles._new  # all served from the cache file
+    cached[names[0]]["changed"] = True  # each call gets its own object
+    assert "changed" not in datafiles.read_toml(names[0])
+
+
+def test_a_changed_data_file_is_parsed_again(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(datafiles, "_loaded", None)
+    monkeypatch.setattr(datafiles, "_new", {})
+    name = "data/resources.toml"
+    datafiles.read_toml(name)
+    stale = {name: (b"\x00" * 16, marshal.dumps({"stale": True}))}
+    monkeypatch.setattr(datafiles, "_loaded", stale)
+    monkeypatch.setattr(datafiles, "_new", {})
+    assert "stale" not in datafiles.read_toml(name)
