@@ -42,7 +42,6 @@ directory, else in the user config dir) looks like this; every key is optional:
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
@@ -254,6 +253,8 @@ def config_from_mapping(data: Mapping[str, Any]) -> Config:
 
 def load_config(path: Path) -> Config:
     """Read a settings file; errors name the file and what is wrong."""
+    import tomllib  # here, not at the top: most runs have no settings file to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -158,7 +157,7 @@ def source_id(source: str) -> str:
 def _stored_keys() -> dict[str, tuple[tuple[str, ...], ...]]:
     try:
         data = _read(_KEYS_FILE).get("keys", {})
-    except (FileNotFoundError, tomllib.TOMLDecodeError):
+    except (FileNotFoundError, ValueError):  # missing or not TOML (TOMLDecodeError is a ValueError)
         return {}
     assert isinstance(data, dict)
     return {str(k): tuple(tuple(ks.split(_KEY_SEP)) for ks in str(v).split(_SET_SEP) if ks) for k, v in data.items()}

@@ -12,8 +12,6 @@ from __future__ import annotations
 import atexit
 import hashlib
 import marshal
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from levelhead import regexcache
 
 _Stored = dict[str, tuple[bytes, bytes]]  # data file -> (digest of its text, its parsed value marshalled)
 
+_PACKAGE = Path(__file__).resolve().parent  # the data files ship inside the package folder
 _loaded: _Stored | None = None
 _new: _Stored = {}
 _saving_at_exit = False
@@ -28,9 +27,9 @@ _saving_at_exit = False
 
 def read_toml(relative: str) -> dict[str, Any]:
     """The parsed ``levelhead/RELATIVE`` (a TOML file in the package)."""
-    raw = resources.files("levelhead").joinpath(relative).read_text(encoding="utf-8")
+    raw = (_PACKAGE / relative).read_text(encoding="utf-8")
     if regexcache.cache_path() is None:
-        return tomllib.loads(raw)
+        return _parse(raw)
     digest = hashlib.blake2b(raw.encode("utf-8"), digest_size=16).digest()
     stored = _stored().get(relative)
     if stored is not None and stored[0] == digest:
@@ -40,9 +39,15 @@ def read_toml(relative: str) -> dict[str, Any]:
             value = None
         if isinstance(value, dict):
             return value
-    data = tomllib.loads(raw)
+    data = _parse(raw)
     _remember(relative, digest, data)
     return data
+
+
+def _parse(raw: str) -> dict[str, Any]:
+    import tomllib  # only when the cache misses: the parser's import is a few ms of every start
+
+    return tomllib.loads(raw)
 
 
 def _path() -> Path:

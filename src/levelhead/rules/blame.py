@@ -15,7 +15,6 @@ import hashlib
 import importlib
 import json
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -295,7 +294,7 @@ def _pattern_id(regex: str) -> str:
 def _stored_keys() -> dict[str, tuple[str, frozenset[str]]]:
     try:
         data = _read(_KEYS_FILE).get("keys", {})
-    except (FileNotFoundError, tomllib.TOMLDecodeError):
+    except (FileNotFoundError, ValueError):  # missing or not TOML (TOMLDecodeError is a ValueError)
         return {}
     stored: dict[str, tuple[str, frozenset[str]]] = {}
     for pid, value in data.items():
