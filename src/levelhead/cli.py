@@ -141,8 +141,9 @@ def check(text: str, **options: Any) -> None:
 
 def run_check(text: str, options: dict[str, Any]) -> Any:
     """Check ``text`` with the situation from the store, the settings file and the flags (flags win)."""
-    from levelhead import engine
+    from levelhead import engine, tone
 
+    tone.use_light_reader()  # one draft in a fresh process: no numpy import (same model, same results)
     situation, select, ignore, settings, now = _situation(options)
     try:
         return engine.check(text, situation, now=now, select=select, ignore=ignore, settings=settings)

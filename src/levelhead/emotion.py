@@ -825,7 +825,7 @@ def _load_tone_model() -> Any | None:
     """The tone model, loaded once; None when the package or its model file is not there."""
     try:
         tone = importlib.import_module("levelhead.tone")
-        return tone.load()
+        return tone.load_for_drafts()
     except (ImportError, FileNotFoundError, OSError, AttributeError, ValueError, KeyError, SyntaxError):
         # Not installed, no model file, or a model that does not load: the lexicon carries on alone.
         return None

@@ -1,10 +1,13 @@
 """How a message reads: GoEmotions emotions, their group and Ekman views, per sentence, with reasons.
 
 Importing this package is cheap: numpy and the model file are loaded on the first ``load()``.
+A one-off command that checks a single draft calls ``use_light_reader()`` first, and draft checks
+then score with ``LightModel`` (same model file and results, no numpy import; see tone/light.py).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +32,7 @@ __all__ = [
 
 _lock = threading.Lock()
 _model: ToneModel | None = None
+_light_reader = False
 
 
 def load() -> ToneModel:
@@ -41,6 +45,27 @@ def load() -> ToneModel:
 
                 _model = ToneModel()
     return _model
+
+
+def use_light_reader(light: bool = True) -> None:
+    """Have ``load_for_drafts`` give the numpy-free reader (for a process that checks one draft)."""
+    global _light_reader
+    _light_reader = light
+
+
+def load_for_drafts() -> Any:
+    """The model the draft check scores sentences with: ``LightModel`` after ``use_light_reader()``."""
+    if _light_reader and _model is None:
+        return _load_light()
+    return load()
+
+
+@functools.cache
+def _load_light() -> Any:
+    from levelhead.tone.light import LightModel
+    from levelhead.tone.types import MODEL_PATH
+
+    return LightModel(MODEL_PATH)
 
 
 def analyse(text: str) -> ToneScores:

@@ -18,10 +18,17 @@ import numpy.typing as npt
 
 from levelhead.text import sentences as split_sentences
 from levelhead.tone.features import Attributed, Vectoriser
-from levelhead.tone.types import EMOTIONS, TAXONOMIES, SentenceTone, ToneScores, WordWeight
+from levelhead.tone.types import (
+    EMOTIONS,
+    FORMAT_VERSION,
+    MODEL_PATH,
+    TAXONOMIES,
+    SentenceTone,
+    ToneScores,
+    WordWeight,
+    label_scores,
+)
 
-MODEL_PATH = Path(__file__).with_name("model.npz")
-FORMAT_VERSION = 2
 _PUNCT = frozenset(".,;:!?'\"()[]-")
 
 F32 = npt.NDArray[np.float32]
@@ -112,17 +119,7 @@ class ToneModel:
         return head_probabilities(logits, self.members, self.stack_weights, self.stack_bias)
 
     def _scores(self, probs: F32) -> ToneScores:
-        views: dict[str, dict[str, float]] = {}
-        labels: dict[str, list[str]] = {}
-        values: list[float] = probs.tolist()
-        for tax, names in TAXONOMIES.items():
-            cols = self.columns[tax]
-            p, th = values[cols], self._thresholds[cols]
-            views[tax] = dict(zip(names, p, strict=True))
-            chosen = [name for name, v, t in zip(names, p, th, strict=True) if v >= t]
-            # Never empty: fall back to the label closest to its own threshold.
-            labels[tax] = chosen or [max(zip(names, p, th, strict=True), key=lambda x: x[1] / x[2])[0]]
-        return ToneScores(views["original"], views["group"], views["ekman"], labels)
+        return label_scores(probs.tolist(), self._thresholds)
 
     def score(self, text: str) -> ToneScores:
         """Scores for the whole text."""

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+MODEL_PATH = Path(__file__).with_name("model.npz")  # shipped in the package
+FORMAT_VERSION = 2  # of the model file; bumped when its arrays change meaning
 
 # Orders are those of labels.txt in each GoEmotions folder; the model file stores them too.
 EMOTIONS: tuple[str, ...] = (
@@ -39,6 +43,22 @@ class ToneScores:
         """The most likely emotion of the 28, skipping neutral unless asked."""
         items = [(k, v) for k, v in self.emotions.items() if neutral or k != "neutral"]
         return max(items, key=lambda kv: kv[1])
+
+
+def label_scores(values: list[float], thresholds: list[float]) -> ToneScores:
+    """Scores from the 39 head probabilities (the 28 emotions, then group, then Ekman) and their thresholds."""
+    views: dict[str, dict[str, float]] = {}
+    labels: dict[str, list[str]] = {}
+    start = 0
+    for tax, names in TAXONOMIES.items():
+        end = start + len(names)
+        p, th = values[start:end], thresholds[start:end]
+        views[tax] = dict(zip(names, p, strict=True))
+        chosen = [name for name, v, t in zip(names, p, th, strict=True) if v >= t]
+        # Never empty: fall back to the label closest to its own threshold.
+        labels[tax] = chosen or [max(zip(names, p, th, strict=True), key=lambda x: x[1] / x[2])[0]]
+        start = end
+    return ToneScores(views["original"], views["group"], views["ekman"], labels)
 
 
 @dataclass(frozen=True)
