@@ -14,6 +14,10 @@ CPU time of this process (the second is steadier on a shared machine):
 - cold skeleton check: the same, with the skeleton's engine check and the
   resolved day phrases dropped before each call.
 
+With ``--phases``, it also shows where a warm triage spends its CPU time: the
+danger scan (levelhead.danger), the blame tables (levelhead.rules.blame),
+the rest of the bait reading, the spots, the sentence reading and the reply.
+
 Target (issue 7): warm median under 5 ms. On a shared machine the wall-clock
 figure mostly measures the other load; the script prints the load average and
 a reference loop timed in the same run, so figures from different machines
@@ -82,10 +86,45 @@ def run(repeat: int, cold: bool, counter: list[int], clock: Callable[[], float] 
     return total / repeat * 1000
 
 
+def phases(repeat: int, counter: list[int]) -> None:
+    """CPU time per phase of a warm triage: each phase's function is wrapped with a timer."""
+    import levelhead.triage as package
+    from levelhead.triage import bait
+
+    spent: dict[str, float] = {}
+
+    def timed(owner: object, attribute: str, phase: str) -> None:
+        inner = getattr(owner, attribute)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            start = time.process_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[phase] = spent.get(phase, 0.0) + time.process_time() - start
+
+        setattr(owner, attribute, wrapper)
+
+    blame, bait_rest = "blame tables (levelhead.rules.blame.phrase_hits)", "bait: extra phrasings, kinds, overlaps"
+    timed(package, "safety_findings", "danger scan (levelhead.danger.incoming_threats)")
+    timed(bait, "phrase_hits", blame)
+    timed(package, "find_bait", bait_rest)
+    timed(package, "spot", "spots: words, days, times")
+    timed(package, "_read_sentences", "sentences: asks, facts, roles")
+    timed(package.replies, "choose", "reply skeleton (its check cached)")
+    total = run(repeat, False, counter, time.process_time) / 1000 * repeat
+    spent[bait_rest] -= spent[blame]  # find_bait's own share
+    spent["the rest: draft, urgency, timing, result"] = total - sum(spent.values())
+    print(f"phases of a warm triage (CPU time per call, all: {total / repeat * 1000:.2f} ms):")
+    for phase, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"  {seconds / repeat * 1000:6.2f} ms {seconds / total:5.0%}  {phase}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--phases", action="store_true", help="also show the CPU time of each phase")
     args = parser.parse_args()
     counter = [0]
     print(f"message: {len(message().split())} words")
@@ -101,6 +140,8 @@ def main() -> int:
     print(f"reference: sum(range(10**6)) takes {reference:.1f} ms here (about 8-12 ms on an idle desktop CPU);")
     print(f"           a warm triage costs {statistics.median(warm) / reference:.2f} of it")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    if args.phases:
+        phases(args.repeat * args.rounds, counter)
     return 0
 
 

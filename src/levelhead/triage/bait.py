@@ -19,6 +19,7 @@ from levelhead.diagnostics import Span
 from levelhead.rules.blame import phrase_hits, phrase_markers
 from levelhead.text import Draft, quoted_ranges
 from levelhead.triage._data import load
+from levelhead.triage._regex import WORD_START, alternatives
 from levelhead.triage.model import BAIT_KINDS, Bait
 
 
@@ -49,10 +50,8 @@ def _spec() -> _Spec:
     messages = {kind: str(spec["message"]) for kind, spec in data["kinds"].items()}
     tables = {table: {group: str(kind) for group, kind in groups.items()} for table, groups in data["tables"].items()}
     # One pass for every kind; each phrase starts at a word, which lets the engine skip other positions.
-    kinds = "|".join(
-        f"(?P<{kind}>" + "|".join(f"(?:{p})" for p in patterns) + ")" for kind, patterns in data["extra"].items()
-    )
-    extra = re.compile(r"(?<![\w'])(?=[a-z])(?:" + kinds + ")")
+    kinds = "|".join(f"(?P<{kind}>{alternatives(patterns)})" for kind, patterns in data["extra"].items())
+    extra = re.compile(WORD_START + "(?:" + kinds + ")")
     unknown = {*messages, *(k for g in tables.values() for k in g.values()), *data["extra"]} - set(BAIT_KINDS)
     if unknown:
         raise ValueError(f"triage/data/bait.toml: unknown bait kind(s) {sorted(unknown)}")

@@ -174,12 +174,13 @@ def extract(
         found = _PURPOSE.search(folded, max(at, 0)) or _PURPOSE.search(folded)
         purpose = clause[found.start("what") : found.end("what")].strip() if found else None
     inherited = False
+    money = bool(_MONEY_WORDS.search(folded))
     if context is not None and ((moment.day is None and moment.clock is None) or amount is None):
         before = fold(text[context[0] : context[1]])
         if moment.day is None and moment.clock is None:
             moment = find_moment(before, received, order, month, spots.day_matches_in(*context), context[0])
             inherited = moment.day is not None or moment.clock is not None
-        if amount is None and _MONEY_WORDS.search(folded):
+        if amount is None and money:
             amount = find_amount(text[context[0] : context[1]], before, country)
             if amount is not None:
                 found = _PURPOSE.search(before)
@@ -207,7 +208,7 @@ def extract(
     )
     wh = _WH.match(folded)
     question = "" if wh is None else "time" if wh.group("wh") in ("what time", "when") else "open"
-    return Extracted(facts, moment, amount, purpose, inherited, bool(_MONEY_WORDS.search(folded)), question)
+    return Extracted(facts, moment, amount, purpose, inherited, money, question)
 
 
 def summarise(extracted: Extracted, topic: str, clause: str, received: date) -> str:

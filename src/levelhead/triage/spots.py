@@ -32,19 +32,23 @@ _WORD = re.compile(r"[\w/]+(?:['\-][\w/]+)*'?")
 
 @dataclass(frozen=True, slots=True)
 class _List:
-    by_first: dict[str, tuple[tuple[str, ...], ...]]  # first word -> entries (as words), longest first
+    entries: frozenset[tuple[str, ...]]  # each entry as its words
+    lengths: dict[str, tuple[int, ...]]  # first word -> the lengths (in words) of its entries, longest first
     not_before: frozenset[str]  # an entry followed by one of these is not a match ("the school trip")
 
 
 @cache
 def _list(section: str) -> _List:
     data = load("facts")[section]
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for entry in data["words"]:
-        words = tuple(entry.split())
-        by_first.setdefault(words[0], []).append(words)
-    ordered = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()}
-    return _List(ordered, frozenset(str(data.get("not_before", "")).split("|")) - {""})
+    entries = frozenset(tuple(entry.split()) for entry in data["words"])
+    lengths: dict[str, set[int]] = {}
+    for words in entries:
+        lengths.setdefault(words[0], set()).add(len(words))
+    return _List(
+        entries,
+        {first: tuple(sorted(n, reverse=True)) for first, n in lengths.items()},
+        frozenset(str(data.get("not_before", "")).split("|")) - {""},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,26 +106,35 @@ _SECTIONS = ("items", "people", "places")
 
 @cache
 def _first_words() -> frozenset[str]:
-    return frozenset(word for section in _SECTIONS for word in _list(section).by_first)
+    return frozenset(word for section in _SECTIONS for word in _list(section).lengths)
 
 
-def _lookup(words: list[str], starts: list[int], ends: list[int]) -> dict[str, Found]:
+@cache
+def _day_openers() -> frozenset[str]:
+    """Words worth a closer look as the start of a day phrase (besides numbers): the triggers,
+    their possessives ("wednesday's pick-up") and the leads ("the", "next")."""
+    triggers = day_starts()
+    return triggers | {word + "'s" for word in triggers} | _LEADS
+
+
+def _lookup(words: list[str], tokens: list[re.Match[str]]) -> dict[str, Found]:
     """The entries of the item, people and place lists in the words, longest first, without overlaps."""
     found: dict[str, list[tuple[int, int, str]]] = {section: [] for section in _SECTIONS}
     resume = dict.fromkeys(_SECTIONS, 0)
     firsts = _first_words()
     count = len(words)
-    for i, word in enumerate(words):
-        if word not in firsts:
-            continue
+    for i in [i for i, word in enumerate(words) if word in firsts]:
+        word = words[i]
         for section in _SECTIONS:
             if i < resume[section]:
                 continue
             table = _list(section)
-            for entry in table.by_first.get(word, ()):
-                n = len(entry)
-                if tuple(words[i : i + n]) == entry and (i + n >= count or words[i + n] not in table.not_before):
-                    found[section].append((starts[i], ends[i + n - 1], " ".join(entry)))
+            # Longest first; at most one entry of each length can be the words here.
+            for n in table.lengths.get(word, ()):
+                entry = tuple(words[i : i + n])
+                after = words[i + n] if i + n < count else ""
+                if i + n <= count and entry in table.entries and after not in table.not_before:
+                    found[section].append((tokens[i].start(), tokens[i + n - 1].end(), " ".join(entry)))
                     resume[section] = i + n
                     break
     return {section: Found.of(matches) for section, matches in found.items()}
@@ -131,27 +144,26 @@ def spot(folded: str) -> Spots:
     """Every match of the word lists and the day and time patterns in the folded message."""
     tokens = list(_WORD.finditer(folded))
     words = [t.group() for t in tokens]
-    starts = [t.start() for t in tokens]
-    ends = [t.end() for t in tokens]
     days: list[tuple[int, int, str]] = []
     matches: list[re.Match[str]] = []
-    pattern, triggers, resume = day_words(), day_starts(), 0
-    for i, (word, start) in enumerate(zip(words, starts, strict=True)):
+    pattern, triggers, openers, resume = day_words(), day_starts(), _day_openers(), 0
+    # The day pattern is tried only where a day can start: a day word ("wednesday's pick-up" too), a number,
+    # or "the", "this", "next" before a day, a week or a number. Most words are none of these.
+    for i in [i for i, word in enumerate(words) if word in openers or word[0].isdigit()]:
+        word, start = words[i], tokens[i].start()
         if start < resume:
             continue
-        if word in _LEADS:  # "the", "this", "next": only before a day, a week or a number
+        if word in _LEADS:
             following = words[i + 1] if i + 1 < len(words) else ""
-            worth = following in triggers or following in _LED or following[:1].isdigit()
-        else:  # "wednesday's pick-up" starts a day as well
-            worth = word in triggers or word[0].isdigit() or word.removesuffix("'s") in triggers
-        if worth:
-            m = pattern.match(folded, start)
-            if m and m.end() > m.start():
-                days.append((m.start(), m.end(), m.group()))
-                matches.append(m)
-                resume = m.end()
+            if not (following in triggers or following in _LED or following[:1].isdigit()):
+                continue
+        m = pattern.match(folded, start)
+        if m and m.end() > m.start():
+            days.append((m.start(), m.end(), m.group()))
+            matches.append(m)
+            resume = m.end()
     timed = [(m.start(), m.end(), m.group()) for m in _TIMED.finditer(folded)]
-    lists = _lookup(words, starts, ends)
+    lists = _lookup(words, tokens)
     return Spots(
         items=lists["items"],
         people=lists["people"],

@@ -29,6 +29,9 @@ _ABBREVIATED = {
     "tues": "tuesday", "tue": "tuesday", "weds": "wednesday", "wed": "wednesday", "thurs": "thursday",
     "thur": "thursday", "thu": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday", "mon": "monday",
 }  # fmt: skip
+# The abbreviations as whole words, in one pass (each expands to a full name no other abbreviation matches).
+_ABBREVIATION = re.compile(r"\b(?:" + "|".join(_ABBREVIATED) + r")\b")
+_PLURAL_DAY = re.compile(r"(day)s\b")
 # "sat", "sun" and "mon" are also words: a day only after "on", "by", "this", "next", "from", "until" or
 # before a time ("Sat 10am", "sun morning").
 _SHORT_DAYS = (
@@ -211,10 +214,8 @@ def _resolve_day(m: re.Match[str], base: date, zone: str, date_order: str, month
     if m.group("weekend"):
         text = "next saturday" if text.startswith("next") else "saturday"
     if m.group("weekday"):
-        text = m.group("weekday")
-        for short, full in _ABBREVIATED.items():
-            text = re.sub(rf"\b{short}\b", full, text)
-        text = re.sub(r"(day)s\b", r"\1", text)
+        text = _ABBREVIATION.sub(lambda short: _ABBREVIATED[short.group()], m.group("weekday"))
+        text = _PLURAL_DAY.sub(r"\1", text)
         if _WEEKDAY_NAMES[base.weekday()] in text and not text.startswith("next"):
             return base  # "on Friday", written on a Friday, is most often today
     if text in ("tonight",):
