@@ -154,3 +154,12 @@ def test_a_changed_data_file_is_parsed_again(cache_dir: Path, monkeypatch: pytes
     monkeypatch.setattr(datafiles, "_loaded", stale)
     monkeypatch.setattr(datafiles, "_new", {})
     assert "stale" not in datafiles.read_toml(name)
+
+
+def test_flags_given_as_regexflag_are_stored(cache_dir: Path) -> None:
+    source = r"^(?P<lead>.*?)\byou need to\s+(?P<rest>.+?)$"
+    regexcache.compile(source, re.IGNORECASE | re.DOTALL)
+    regexcache.save()
+    _fresh_process()
+    assert (source, int(re.IGNORECASE | re.DOTALL)) in regexcache._entries()
+    _same(regexcache.compile(source, re.I | re.S), re.compile(source, re.I | re.S))

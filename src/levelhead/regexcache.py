@@ -49,6 +49,7 @@ _saving_at_exit = False
 
 def compile(source: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(source, flags)``, rebuilt from the cache when it holds this pattern."""
+    flags = int(flags)  # a RegexFlag is an enum member: keep plain ints, which marshal can store
     if not _enabled():
         return re.compile(source, flags)
     entry = _entries().get((source, flags))
@@ -129,7 +130,7 @@ def _remember(source: str, flags: int, pattern: re.Pattern[str]) -> None:
         for name, index in parsed.state.groupdict.items():
             indexgroup[index] = name
         entry: _Entry = (
-            flags | parsed.state.flags,
+            int(flags | parsed.state.flags),
             parsed.state.groups - 1,
             dict(parsed.state.groupdict),
             tuple(indexgroup),
@@ -151,8 +152,11 @@ def save() -> None:
     path = cache_path()
     if not _new or path is None:
         return
-    merged = {**_read(), **_new}
-    if not write_atomic(path, marshal.dumps(merged)):
+    try:
+        data = marshal.dumps({**_read(), **_new})
+    except ValueError:  # a value marshal cannot hold: leave the file as it is
+        return
+    if not write_atomic(path, data):
         return
     _entries().update(_new)
     _new.clear()

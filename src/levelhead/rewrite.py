@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from levelhead import regexcache
 from levelhead.text import fold
 
 __all__ = ["as_request", "i_statement"]
@@ -34,7 +35,7 @@ class _Topic:
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    return regexcache.compile(pattern)
 
 
 _DET = r"(?:the|our|your|my|her|his|their|this|that|[a-z]+'s)"
@@ -230,7 +231,7 @@ def _neutral(original: str) -> str:
     return " ".join(out)
 
 
-_ORDER = re.compile(
+_ORDER = regexcache.compile(
     r"^(?P<lead>.*?)\b(?:you|u)(?: ?'d)? "
     r"(?:(?:really|seriously|absolutely|just|still|now|simply|definitely|both|also|then) )*"
     r"(?:need to|needs to|have to|has to|must|got to|gotta|'d better|had better|better)\s+(?P<rest>.+?)\s*[.!?]*$",
