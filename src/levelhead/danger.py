@@ -423,7 +423,7 @@ def _always() -> frozenset[int]:
 # --- whose words, negation, subject -------------------------------------------------------
 
 # Someone other than the writer speaking: "he said", "she texted me:", "you told me", "my ex wrote".
-_REPORTER = re.compile(
+_REPORTER = regexcache.compile(
     r"\b(?!(?:i|we|i've|i'd|i'll|i'm|im|me|and|to|who|what|that|it|this|never|not)\b)[a-z]+(?:'s)?\s+"
     r"(?:(?:just|then|also|even|literally|actually|once|always|again|has|had|have)\s+)?"
     r"(?:said|says|told (?:me|us|everyone|everybody|the kids|my \w+|him|her|them)|tells (?:me|us|everyone)"
@@ -435,13 +435,13 @@ _REPORTER = re.compile(
 # Where a reported clause stops and the writer speaks again.
 _REPORT_END = re.compile(r"[.!?\n;]|\b(?:but|because|cause|so|and|now|which)\s+i\b")
 # A quote of the writer's own thought: "I keep thinking 'nobody would miss me'".
-_OWN_THOUGHT = re.compile(
+_OWN_THOUGHT = regexcache.compile(
     r"\b(?:i|i'm|im|i've|i keep|i kept)\s+(?:\w+\s+){0,2}?"
     r"(?:think|thinking|thought|tell myself|told myself|telling myself|say to myself|wonder|wondering|feel|felt"
     r"|wrote|write|typed|journal(?:ed|led)?)\b[^\"']{0,12}$"
 )
 # A clause starts after punctuation or a conjunction; negation and subject are read inside it.
-_BREAK = re.compile(
+_BREAK = regexcache.compile(
     r"[,;:.!?\n()\"]|\s-\s|\b(?:and|but|so|because|cause|cuz|though|although|or|then|unless|while|whereas|since)\b"
 )
 _NEGATOR = (
@@ -456,14 +456,14 @@ _FILLER = (
     r"|something|thought|thoughts|intend|intending|feel|feeling|like|say|saying|said|mean|meant|at|all|such"
     r"|thing|so|again|it|ok|okay|hurting|making|make|made|sending|send)"
 )
-_NEGATED = re.compile(_NEGATOR + r"(?:\s+" + _FILLER + r")*\s*$")
+_NEGATED = regexcache.compile(_NEGATOR + r"(?:\s+" + _FILLER + r")*\s*$")
 # A reassurance beside a denial suggests the thought is there: then the denial does not clear it.
-_REASSURANCE = re.compile(
+_REASSURANCE = regexcache.compile(
     r"\b(?:don'?t worry|dont worry|do not worry|no need to worry|not to worry|stop worrying|relax|calm down"
     r"|i promise|promise|yet|for now|not today|not tonight|right now|at the moment|probably|i don'?t think"
     r"|i guess|i think|not sure|maybe|again|these days|this time)\b"
 )
-_SUBJECT = re.compile(
+_SUBJECT = regexcache.compile(
     r"\b(?:i|i'm|im|i've|i'd|i'll|we|we're|we've|we'll|he|she|they|you|u|he's|she's|they're|you're|my ex"
     r"|someone|somebody|it)\b"
 )

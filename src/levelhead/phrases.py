@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from levelhead import regexcache
 from levelhead.datafiles import read_toml
 from levelhead.text import Draft
 
@@ -55,7 +56,7 @@ def load(name: str) -> tuple[PhraseGroup, ...]:
     for group, spec in data.get("groups", {}).items():
         patterns = spec["patterns"]
         combined = "|".join(f"(?:{p})" for p in patterns)
-        groups.append(PhraseGroup(group, spec.get("message", ""), re.compile(combined)))
+        groups.append(PhraseGroup(group, spec.get("message", ""), regexcache.compile(combined)))
     return tuple(groups)
 
 
