@@ -33,14 +33,20 @@ def serve_env(home: Path) -> dict[str, str]:
 
 
 @contextmanager
-def serving(home: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``levelhead serve --no-browser --port 0`` in ``home``; yields the launch URL from its first line."""
+def serving(
+    home: Path, *extra: str, env: dict[str, str] | None = None, started: list[subprocess.Popen[str]] | None = None
+) -> Iterator[str]:
+    """Start ``levelhead serve --no-browser --port 0`` in ``home``; yields the launch URL from its first line.
+
+    ``started``, when given, receives the process."""
     (home / "config").mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "levelhead", "serve", "--no-browser", "--port", "0", *extra],
         cwd=home, env={**serve_env(home), **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert proc.stdout is not None
+    if started is not None:
+        started.append(proc)
     line: list[str] = []
     reader = threading.Thread(target=lambda: line.append(proc.stdout.readline() if proc.stdout else ""), daemon=True)
     reader.start()
@@ -59,6 +65,16 @@ def serving(home: Path, *extra: str, env: dict[str, str] | None = None) -> Itera
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def workers_of(pid: int) -> list[int]:
+    """The worker processes ``levelhead serve`` forked (Linux: /proc)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        listed = task / "children"
+        if listed.exists():
+            children += [int(child) for child in listed.read_text().split()]
+    return children
 
 
 def axe_source() -> str:

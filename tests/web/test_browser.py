@@ -202,6 +202,59 @@ def test_settings_country_changes_the_help(person: Person) -> None:
     expect(page.locator("#place-status")).to_have_text("Saved.")
 
 
+LONG = (
+    "Can you bring the kids back at 6 on Sunday and also their coats and the school bags and the blue lunch box please"
+)
+
+
+def test_a_threshold_changed_in_settings_changes_the_check(browser: Any, tmp_path: Path) -> None:
+    """Its own server (the thresholds would change the others' checks), with a store: two workers."""
+    import json
+    import subprocess
+    import sys
+
+    from levelhead.storage import Store
+    from tests.web.browser import serve_env
+
+    expect = sync_api.expect
+    with Store.open(f"sqlite:///{tmp_path / 'data' / 'levelhead.db'}") as store:
+        store.init()
+    with serving(tmp_path) as url:
+        p = Person(browser, url)
+        page = p.go("/")
+        start_writing(page)
+        page.fill("#draft", LONG)
+        page.dispatch_event("#draft", "input")
+        expect(page.locator("#verdict")).to_have_attribute("data-verdict", "send")
+        expect(page.locator('#findings li[data-code="PC01"]')).to_have_count(0)
+
+        page = p.go("/settings")
+        words = page.get_by_label("text_words")
+        expect(words).to_have_value("60")
+        words.fill("10")
+        page.click("#save-thresholds")
+        expect(page.locator("#thresholds-status")).to_contain_text("must be at least 15")
+        expect(page.locator("#thresholds-status")).to_contain_text("Nothing was saved")
+        words.fill("")
+        page.click("#save-thresholds")
+        expect(page.locator("#thresholds-status")).to_contain_text("text_words: enter a whole number")
+        words.fill("15")
+        page.click("#save-thresholds")
+        expect(page.locator("#thresholds-status")).to_contain_text("Saved.")
+        expect(page.locator("#opt-PC01-text_words")).to_have_value("15")
+
+        page = p.go("/")
+        start_writing(page)
+        page.fill("#draft", LONG)
+        page.dispatch_event("#draft", "input")
+        expect(page.locator('#findings li[data-code="PC01"]')).to_be_visible()
+        expect(page.locator("#verdict")).to_have_attribute("data-verdict", "revise")
+        p.close()
+    cli = subprocess.run([sys.executable, "-m", "levelhead", "check", LONG, "--goal", "logistics", "--format", "json"],
+                         cwd=tmp_path, env=serve_env(tmp_path), capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert "PC01" in {d["code"] for d in json.loads(cli.stdout)["diagnostics"]}, cli.stderr
+
+
 def test_quick_exit_leaves_and_replaces_the_page(person: Person) -> None:
     page = person.go("/")
     page = person.go("/help")

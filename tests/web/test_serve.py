@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from levelhead.storage import Store
-from tests.web.browser import serve_env, serving
+from tests.web.browser import serve_env, serving, workers_of
 
 
 def test_first_line_is_the_url_with_a_token_and_the_api_answers(tmp_path: Path) -> None:
@@ -67,3 +67,43 @@ def test_a_busy_port_is_one_clear_error(tmp_path: Path) -> None:
 def test_only_this_computer(tmp_path: Path) -> None:
     done = _serve(tmp_path, "--host", "0.0.0.0")
     assert done.returncode == 2 and "0.0.0.0" in done.stderr
+
+
+def test_two_workers_share_the_token_the_key_and_each_others_writes(tmp_path: Path) -> None:
+    """With a store, two worker processes serve one socket; whichever answers, it answers the same."""
+    with Store.open(f"sqlite:///{tmp_path / 'data' / 'levelhead.db'}", "a long passphrase") as store:
+        store.init(encrypt=True)
+        store.park_draft("sealed draft", due=datetime.now(UTC))
+    started: list[subprocess.Popen[str]] = []
+    with serving(tmp_path, "--workers", "2", env={"LEVELHEAD_PASSPHRASE": "a long passphrase"}, started=started) as url:
+        workers = workers_of(started[0].pid) if sys.platform == "linux" else []
+        assert len(workers) == (1 if sys.platform == "linux" else 0)
+        base, token = url.split("/?token=")
+        # A new connection for each request, so both workers answer some of them.
+        headers = {"Authorization": f"Bearer {token}", "Connection": "close"}
+
+        def check() -> set[str]:
+            got = httpx.post(f"{base}/api/v1/check", json={"text": LONG, "goal": "logistics"}, headers=headers,
+                             timeout=30)  # fmt: skip
+            assert got.status_code == 200, got.text
+            return {d["code"] for d in got.json()["diagnostics"]}
+
+        for _ in range(12):
+            assert "PC01" not in check() and "BD01" not in check()
+            drafts = httpx.get(f"{base}/api/v1/drafts", headers=headers, timeout=30).json()
+            assert [d["text"] for d in drafts] == ["sealed draft"]
+        saved = httpx.put(f"{base}/api/v1/settings", json={"options": {"PC01": {"text_words": 15}}},
+                          headers=headers, timeout=30)  # fmt: skip
+        assert saved.status_code == 200, saved.text
+        no_contact = {"kind": "no-contact", "details": {"until": "2099-01-01"}}
+        agreed = httpx.post(f"{base}/api/v1/agreements", json=no_contact, headers=headers, timeout=30)
+        assert agreed.status_code == 201, agreed.text
+        for _ in range(12):
+            assert {"PC01", "BD01"} <= check()
+    assert started[0].returncode is not None
+    assert not any(Path(f"/proc/{worker}").exists() for worker in workers)  # stopped with the server
+
+
+LONG = (
+    "Can you bring the kids back at 6 on Sunday and also their coats and the school bags and the blue lunch box please"
+)

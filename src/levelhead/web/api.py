@@ -71,13 +71,30 @@ def situation_for(
     try:
         base, warning = state.situation_for_check()
         zone_only = {k: v for k, v in flags.items() if k == "timezone"}
-        moment = engine.local_now(situation_from_mapping(zone_only, base), now)
+        moment = engine.local_now(_overlay(zone_only, base), now)
         if now is not None and warning is None:
             base, warning = state.situation_for_check(moment)
-        situation = situation_from_mapping(flags, base)
+        situation = _overlay(flags, base)
     except ConfigError as err:
         raise ApiError(400, str(err)) from None
     return situation, engine.local_now(situation, moment), warning
+
+
+_overlays: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[Situation, Situation]] = {}
+
+
+def _overlay(flags: dict[str, Any], base: Situation) -> Situation:
+    """``situation_from_mapping(flags, base)``, remembered: the Write page asks with the same goal and mood over
+    the same cached situation many times a minute. An entry holds its base, so ``id(base)`` stays its own."""
+    key = (id(base), tuple(sorted(flags.items())))
+    found = _overlays.get(key)
+    if found is not None and found[0] is base:
+        return found[1]
+    situation = situation_from_mapping(flags, base)
+    if len(_overlays) >= 64:
+        _overlays.clear()
+    _overlays[key] = (base, situation)
+    return situation
 
 
 WARNING_HEADER = "Levelhead-Warning"
@@ -98,16 +115,15 @@ def _warned(response: Response, warning: str | None) -> Response:
     return response
 
 
-@router.post("/check", response_model=s.ReportOut, summary="Check a draft (the JSON of `levelhead check`)")
-def check(body: s.CheckRequest, request: Request) -> Response:
-    """When the store cannot be read the check still runs, without it, and says so in ``Levelhead-Warning``."""
-    report, _, _, warning = _report(state_of(request), body)
-    return _warned(_json(report.to_wire()), warning)
+def check_answer(state: AppState, body: s.CheckRequest) -> tuple[Any, str | None]:
+    """What ``POST /check`` answers, and its warning."""
+    report, _, _, warning = _report(state, body)
+    return report.to_wire(), warning
 
 
-@router.post("/compose", response_model=s.ComposeOut, summary="Check a draft for the Compose page")
-def compose(body: s.CheckRequest, request: Request) -> Response:
-    report, situation, moment, warning = _report(state_of(request), body)
+def compose_answer(state: AppState, body: s.CheckRequest) -> tuple[Any, str | None]:
+    """What ``POST /compose`` answers (its warning is in the body)."""
+    report, situation, moment, warning = _report(state, body)
     edits = [
         [None if g.span is None else g.span.to_wire() for g in d.suggestions] for d in report.diagnostics
     ]  # fmt: skip
@@ -115,7 +131,7 @@ def compose(body: s.CheckRequest, request: Request) -> Response:
     last = pace_stats.last_from(history, "them", moment)
     delay = pace_stats.their_median_reply_delay(history, now=moment)
     words = pace_stats.their_median_length(history, now=moment)
-    return _json({
+    return {
         "report": report.to_wire(),
         "edits": edits,
         "last_message": None if last is None else {
@@ -126,7 +142,21 @@ def compose(body: s.CheckRequest, request: Request) -> Response:
             "earliest_reply": None if last is None or delay is None else (last.at + delay).isoformat(),
         },
         "warning": warning,
-    })  # fmt: skip
+    }, None  # fmt: skip
+
+
+# These two are also answered by levelhead.web.hotpath, before FastAPI's routing; the routes here give them their
+# schema and answer what the hot path hands on (a body that does not validate, another content type).
+@router.post("/check", response_model=s.ReportOut, summary="Check a draft (the JSON of `levelhead check`)")
+def check(body: s.CheckRequest, request: Request) -> Response:
+    """When the store cannot be read the check still runs, without it, and says so in ``Levelhead-Warning``."""
+    answer, warning = check_answer(state_of(request), body)
+    return _warned(_json(answer), warning)
+
+
+@router.post("/compose", response_model=s.ComposeOut, summary="Check a draft for the Compose page")
+def compose(body: s.CheckRequest, request: Request) -> Response:
+    return _json(compose_answer(state_of(request), body)[0])
 
 
 @router.post("/ready", response_model=s.ReportOut, summary="Should I reach out at all, now? (`levelhead ready`)")
@@ -445,15 +475,27 @@ def change_passphrase(body: s.ChangePassphrase, request: Request) -> Response:
     return _json({"ok": True})
 
 
+def _settings_out(state: AppState) -> dict[str, Any]:
+    from levelhead.web.thresholds import options_table
+
+    path = state.config_path
+    return {"countries": countries(), "options": options_table(state.config),
+            "config_file": str(path) if path else None, "config_exists": bool(path and path.is_file()),
+            "config_error": state.config_error}  # fmt: skip
+
+
 @router.get("/settings", response_model=s.SettingsOut, summary="Countries with resources, and the rule thresholds")
 def settings(request: Request) -> Response:
-    from levelhead.config import find_config
+    return _json(_settings_out(state_of(request)))
 
+
+@router.put("/settings", response_model=s.SettingsOut, summary="Save rule thresholds in `levelhead.toml`")
+def save_settings(body: s.OptionsIn, request: Request) -> Response:
+    """The file the CLI reads, so `levelhead check` and the app agree. All or nothing: a value that cannot be
+    used is a 400 that names it, and the file is left as it was."""
     state = state_of(request)
-    options = []
-    for rule in state.rules():
-        for key, option in type(rule).options.items():
-            options.append({"rule": rule.code, "key": key, "value": rule.settings[key], "default": option.default,
-                            "help": option.help})  # fmt: skip
-    path = find_config()
-    return _json({"countries": countries(), "options": options, "config_file": str(path) if path else None})
+    try:
+        state.save_options(body.options)
+    except ConfigError as err:
+        raise ApiError(400, str(err)) from None
+    return _json(_settings_out(state))

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from levelhead.storage import StoreError, WrongPassphraseError
 from levelhead.web.api import ApiError, router
+from levelhead.web.hotpath import HotPath
 from levelhead.web.pages import router as pages
 from levelhead.web.security import Guard, Keys
 from levelhead.web.state import AppState, NoStore
@@ -23,7 +24,7 @@ STATIC = Path(str(resources.files("levelhead.web").joinpath("static")))
 
 
 def create_app(state: AppState, keys: Keys, port: int, extra_hosts: Iterable[str] = ()) -> Guard:
-    """The ASGI app to serve: FastAPI wrapped in :class:`~levelhead.web.security.Guard`.
+    """The ASGI app to serve: FastAPI behind the hot path of the checks, both behind the security guard.
 
     ``extra_hosts`` adds Host values to the allow-list (tests use ``testserver``).
     """
@@ -42,7 +43,7 @@ def create_app(state: AppState, keys: Keys, port: int, extra_hosts: Iterable[str
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
     _errors(app)
-    return Guard(app, keys, port, extra_hosts)
+    return Guard(HotPath(app, state), keys, port, extra_hosts)
 
 
 def _error(status: int, message: str) -> Response:

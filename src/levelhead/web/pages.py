@@ -54,8 +54,24 @@ def _render(request: Request, template: str, **extra: object) -> Response:
     return templates.TemplateResponse(request, template, context)
 
 
+def _hours(hours: int) -> str:
+    if hours % 24 == 0:
+        return "1 day" if hours == 24 else f"{hours // 24} days"
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def _cool_off(state: AppState) -> dict[str, object]:
+    """The Park choices; the settings' cool-off first chosen (the one for anger when the mood is angry)."""
+    from levelhead.web.thresholds import cool_off_hours
+
+    calm, angry = cool_off_hours(state.config)
+    return {"calm": calm, "angry": angry, "choices": [(h, _hours(h)) for h in sorted({1, 12, 24, 72, calm, angry})]}
+
+
 def _page(path: str, template: str) -> None:
     async def page(request: Request) -> Response:
+        if template == "compose.html":
+            return _render(request, template, cool_off=_cool_off(request.app.state.levelhead))
         return _render(request, template)
 
     page.__name__ = f"page_{template.removesuffix('.html')}"

@@ -360,15 +360,33 @@ class Done(BaseModel):
     ok: bool
 
 
+OptionValue = bool | int | float | str
+
+
 class OptionOut(BaseModel):
+    """One rule option (threshold): its value in ``levelhead.toml``, else the default."""
+
     rule: str
+    name: str = Field(description="The rule's name")
     key: str
-    value: Any
-    default: Any
+    value: OptionValue
+    default: OptionValue
+    type: Literal["bool", "int", "float", "str"]
+    minimum: float | None
+    maximum: float | None
     help: str
 
 
 class SettingsOut(BaseModel):
     countries: dict[str, str]
     options: list[OptionOut]
-    config_file: str | None
+    config_file: str | None = Field(description="The settings file the thresholds are read from and saved to")
+    config_exists: bool
+    config_error: str | None
+
+
+class OptionsIn(Strict):
+    """Rule options to save in ``levelhead.toml``: ``{"TN02": {"logistics_threshold": 0.4}}``; ``null`` resets
+    an option to its default. All are checked first; one that cannot be used is a 400 and nothing is saved."""
+
+    options: dict[str, dict[str, OptionValue | None]] = Field(max_length=64)

@@ -54,6 +54,7 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 )
+SECURITY_HEADER_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # Paths anyone on this computer may load: the look of the app, and the page quick exit leads to.
 PUBLIC_PREFIXES = ("/static/", "/neutral", "/favicon.ico")
@@ -138,9 +139,10 @@ class Guard:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *(h for h in SECURITY_HEADERS if h[0] not in present)]  # fmt: skip
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers} & SECURITY_HEADER_NAMES
+                headers += (h for h in SECURITY_HEADERS if h[0] not in present) if present else SECURITY_HEADERS
+                message["headers"] = headers
             await send(message)
 
         if path.startswith(PUBLIC_PREFIXES):

@@ -132,6 +132,8 @@ function initCompose() {
     event.preventDefault();
     intent.goal = $("#goal").value || null;
     intent.mood = $("#mood").value || null;
+    const coolOff = $("#cool-off");  // the cool-off of the settings, the longer one when angry
+    coolOff.value = intent.mood === "angry" ? coolOff.dataset.angry : coolOff.dataset.calm;
     const goalText = $("#goal").selectedOptions[0]?.textContent || "";
     const moodText = $("#mood").selectedOptions[0]?.textContent || "";
     $("#intent-form").hidden = true;
@@ -183,14 +185,18 @@ function initCompose() {
     }
     const mine = new AbortController();
     controller = mine;
+    // Marks for scripts/bench_web.py: the pause is over (asked), the answer is in (answered), the page shows it.
+    performance.mark("levelhead:asked");
     let result;
     try {
       result = await api("POST", "/compose", { text, goal: intent.goal, mood: intent.mood }, { signal: mine.signal });
     } catch { return; }  // a newer keystroke took over
     if (draft.value !== text || mine.signal.aborted) return;
+    performance.mark("levelhead:answered");
     if (!result.ok) { say(verdict, errorText(result)); return; }
-    last = { text, ...result.data };
+    last = { text, map: utf16Offsets(text), ...result.data };
     render();
+    performance.mark("levelhead:shown");
   }
 
   function render() {
@@ -198,7 +204,7 @@ function initCompose() {
     showVerdict(verdict, report);
     showSafety($("#safety"), report.resources,
       "Some of what you wrote sounds like you may be going through a lot. You do not have to handle it alone:");
-    paint(report.diagnostics);
+    paint(report.diagnostics, last.map);
     say("#compose-warning", last.warning || "");
     $("#compose-warning").hidden = !last.warning;
     findings.replaceChildren(...report.diagnostics.map((d, i) => finding(d, edits[i] || [])));
@@ -206,9 +212,8 @@ function initCompose() {
     lastMessage(last.last_message, last.mirror);
   }
 
-  function paint(diagnostics) {
+  function paint(diagnostics, map = utf16Offsets(draft.value)) {
     const text = draft.value;
-    const map = utf16Offsets(text);
     const spans = diagnostics.filter((d) => d.span && d.span.end > d.span.start)
       .map((d) => ({ start: map[d.span.start] ?? text.length, end: map[d.span.end] ?? text.length, d }))
       .sort((a, b) => a.start - b.start);
@@ -225,7 +230,7 @@ function initCompose() {
   }
 
   function finding(d, spans) {
-    const map = utf16Offsets(last.text);
+    const map = last.map;
     const quote = d.span ? last.text.slice(map[d.span.start], map[d.span.end]) : "";
     return el("li", { "data-severity": d.severity, "data-code": d.code },
       el("span", { class: "code", text: `${d.code} ${d.name}` }),
@@ -609,12 +614,53 @@ function initSettings() {
     const select = $("#s-country");
     select.replaceChildren(...Object.entries(r.data.countries).map(([code, name]) => el("option", { value: code, text: name })));
     if (s) { select.value = s.country; $("#s-tz").value = s.tz || ""; }
-    if (r.data.config_file) say("#config-file", r.data.config_file);
-    $("#thresholds").replaceChildren(...r.data.options.map((o) => el("tr", {},
-      el("td", { text: o.rule }), el("td", { text: o.key }),
-      el("td", { text: String(o.value) + (o.value !== o.default ? ` (default ${o.default})` : "") }),
-      el("td", { text: o.help }))));
+    showThresholds(r.data);
   });
+  $("#thresholds-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const changes = {};
+    for (const input of $$("#thresholds [data-key]")) {
+      const { rule, key, type } = input.dataset;
+      let value;
+      if (type === "bool") value = input.checked;
+      else if (type === "str") value = input.value.trim();
+      else {
+        value = input.value.trim() === "" ? NaN : Number(input.value);
+        if (!Number.isFinite(value) || (type === "int" && !Number.isInteger(value))) {
+          say("#thresholds-status", `${rule} ${key}: enter a ${type === "int" ? "whole number" : "number"}. Nothing was saved.`);
+          input.focus();
+          return;
+        }
+      }
+      if (value === JSON.parse(input.dataset.saved)) continue;
+      // Back at the default: take it out of the file rather than write the default down.
+      (changes[rule] ??= {})[key] = value === JSON.parse(input.dataset.default) ? null : value;
+    }
+    if (!Object.keys(changes).length) { say("#thresholds-status", "Nothing changed."); return; }
+    const saved = await api("PUT", "/settings", { options: changes });
+    if (!saved.ok) { say("#thresholds-status", `${errorText(saved)} Nothing was saved.`); return; }
+    showThresholds(saved.data);
+    say("#thresholds-status", "Saved. Checks here and with levelhead check use them now.");
+  });
+
+  function showThresholds(data) {
+    say("#config-file", data.config_exists ? data.config_file : `not written yet; it will be ${data.config_file}`);
+    if (data.config_error) say("#thresholds-status", `Your levelhead.toml has a problem: ${data.config_error}`);
+    $("#thresholds").replaceChildren(...data.options.map((o) => {
+      const id = `opt-${o.rule}-${o.key}`;
+      const shared = { id, "data-rule": o.rule, "data-key": o.key, "data-type": o.type,
+        "data-saved": JSON.stringify(o.value), "data-default": JSON.stringify(o.default) };
+      const input = o.type === "bool" ? el("input", { type: "checkbox", checked: o.value, ...shared })
+        : o.type === "str" ? el("input", { type: "text", value: o.value, size: 6, maxlength: 32, ...shared })
+        : el("input", { type: "number", value: String(o.value), min: o.minimum ?? null, max: o.maximum ?? null,
+          step: o.type === "int" ? "1" : "0.05", inputmode: o.type === "int" ? "numeric" : "decimal", ...shared });
+      return el("tr", { "data-changed": o.value !== o.default ? "yes" : null },
+        el("td", { text: `${o.rule} ${o.name}` }),
+        el("td", {}, el("label", { for: id, text: o.key })),
+        el("td", {}, input, o.value !== o.default ? el("small", { class: "default", text: ` default ${o.default}` }) : null),
+        el("td", { text: o.help }));
+    }));
+  }
   $("#place-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = { country: $("#s-country").value };
