@@ -76,13 +76,26 @@ class Sentence(NamedTuple):
 
 def words(text: str, offset: int = 0) -> list[Token]:
     """The words of ``text`` (letters and digits, inner apostrophes and hyphens kept)."""
-    folded = text.translate(_FOLD)
-    return [Token(text[m.start() : m.end()], m.start() + offset, m.end() + offset) for m in _WORD.finditer(folded)]
+    return _words(text, text.translate(_FOLD), offset)
+
+
+def _words(text: str, translated: str, offset: int = 0) -> list[Token]:
+    # Tokens are built with tuple.__new__ (NamedTuple's own __new__ is Python code): a draft has many words.
+    new = tuple.__new__
+    if offset:
+        return [new(Token, (text[a:b], a + offset, b + offset)) for a, b in map(_span, _WORD.finditer(translated))]
+    return [new(Token, (text[a:b], a, b)) for a, b in map(_span, _WORD.finditer(translated))]
+
+
+_span = re.Match.span
 
 
 def sentences(text: str) -> list[Sentence]:
     """Split ``text`` into sentences, each trimmed of surrounding space, offsets into ``text``."""
-    folded = text.translate(_FOLD).lower()
+    return _sentences(text, text.translate(_FOLD).lower())
+
+
+def _sentences(text: str, folded: str) -> list[Sentence]:
     result: list[Sentence] = []
     start = 0
     for m in _SENTENCE_END.finditer(folded):
@@ -106,14 +119,25 @@ def _append_trimmed(text: str, start: int, end: int, out: list[Sentence]) -> Non
 
 def quoted_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges inside quotation marks: words someone else said or wrote."""
-    folded = text.translate(_FOLD)
-    return [(m.start(), m.end()) for m in _QUOTED.finditer(folded)]
+    return _quoted_ranges(text.translate(_FOLD))
+
+
+def _quoted_ranges(translated: str) -> list[tuple[int, int]]:
+    if '"' not in translated and "'" not in translated:
+        return []
+    return [m.span() for m in _QUOTED.finditer(translated)]
 
 
 def reported_speech_ranges(text: str) -> list[tuple[int, int]]:
     """Ranges that report another person's words: quotes, and "she said you never listen"."""
-    ranges = quoted_ranges(text)
-    folded = fold(text)
+    return _reported_speech_ranges(text, text.translate(_FOLD), fold(text))
+
+
+def _reported_speech_ranges(text: str, translated: str, folded: str) -> list[tuple[int, int]]:
+    ranges = _quoted_ranges(translated)
+    # _REPORTED needs one of its verbs: most drafts have none, and a substring test is cheaper than the scan.
+    if not any(verb in folded for verb in _REPORTING_VERBS):
+        return ranges
     for m in _REPORTED.finditer(folded):
         # The reported clause runs to the end of its sentence.
         stop = _SENTENCE_END.search(folded, m.end())
@@ -127,6 +151,7 @@ _REPORTED = re.compile(
     r"(?:said|says|told me|wrote|claimed|claims|keeps saying|kept saying|was saying|yelled|shouted|asked)"
     r"(?:\s+that)?\s*[,:]?\s*"
 )
+_REPORTING_VERBS = ("said", "says", "told me", "wrote", "claim", "saying", "yelled", "shouted", "asked")
 
 
 @dataclass(frozen=True)
@@ -136,17 +161,27 @@ class Draft:
     text: str
 
     @cached_property
+    def _translated(self) -> str:
+        """``text`` with quotes folded (case kept): the one ``translate`` the views below share."""
+        return self.text.translate(_FOLD)
+
+    @cached_property
+    def _lowered(self) -> str:
+        return self._translated.lower()
+
+    @cached_property
     def folded(self) -> str:
         """Lower-cased, quote-folded copy with the same offsets as ``text``."""
-        return fold(self.text)
+        lowered = self._lowered
+        return lowered if len(lowered) == len(self.text) else fold(self.text)
 
     @cached_property
     def sentences(self) -> list[Sentence]:
-        return sentences(self.text)
+        return _sentences(self.text, self._lowered)
 
     @cached_property
     def words(self) -> list[Token]:
-        return words(self.text)
+        return _words(self.text, self._translated)
 
     @cached_property
     def word_count(self) -> int:
@@ -155,7 +190,7 @@ class Draft:
     @cached_property
     def reported(self) -> list[tuple[int, int]]:
         """Ranges holding someone else's words, which rules about the user's own voice skip."""
-        return reported_speech_ranges(self.text)
+        return _reported_speech_ranges(self.text, self._translated, self.folded)
 
     def is_reported(self, start: int, end: int) -> bool:
         """True when ``start:end`` lies inside a quote or reported speech."""

@@ -26,6 +26,7 @@ from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Sug
 from levelhead.phrases import is_own_voice
 from levelhead.rewrite import as_request, i_statement
 from levelhead.rule import Option, Rule
+from levelhead.rules._alternation import named_alternation
 from levelhead.situation import Goal, Situation
 from levelhead.text import Draft, Sentence
 
@@ -87,7 +88,7 @@ class _Table:
             else:
                 buckets.setdefault((mode, keys), []).append(i)
         signatures = sorted(buckets, key=lambda sig: buckets[sig][0])  # bucket number = reading order of the file
-        self._sources = ["|".join(f"(?P<p{i}>{patterns[i][0]})" for i in buckets[sig]) for sig in signatures]
+        self._items = [[(f"p{i}", patterns[i][0]) for i in buckets[sig]] for sig in signatures]
         self._compiled: list[re.Pattern[str] | None] = [None] * len(signatures)
         by: dict[str, dict[str, list[int]]] = {"word": {}, "two": {}, "one": {}}
         for number, (mode, keys) in enumerate(signatures):
@@ -107,15 +108,20 @@ class _Table:
     def _regex(self, number: int) -> re.Pattern[str]:
         regex = self._compiled[number]
         if regex is None:
-            regex = self._compiled[number] = regexcache.compile(self._sources[number])
+            regex = self._compiled[number] = regexcache.compile(self._source(number))
         return regex
+
+    def _source(self, number: int) -> str:
+        """Bucket ``number`` as one alternation, group pN naming pattern N. Starts that neighbouring patterns
+        share (most begin with "\\b(?:you|u) ") are written once, so a match reads them once (see _alternation)."""
+        return named_alternation(self._items[number])
 
     def scan(self, draft: Draft, start: int, end: int) -> Iterator[tuple[int, int, _Pattern]]:
         """Non-overlapping matches in ``start:end`` of the folded draft, in reading order, as (start, end, pattern)."""
         text = draft.folded
         found: list[tuple[int, int, int]] = []
         resume = start
-        lookup = self._lookup
+        lookup, compiled = self._lookup, self._compiled
         for hit in self._trigger.finditer(text, start, end):
             p = hit.start()
             if p < resume:
@@ -123,7 +129,7 @@ class _Table:
             # Of the patterns that match here, the one written first in the data file wins.
             best: tuple[int, int] | None = None
             for number in lookup[hit.group()]:
-                m = self._regex(number).match(text, p, end)
+                m = (compiled[number] or self._regex(number)).match(text, p, end)
                 if m and m.end() > p and m.lastgroup:
                     index = int(m.lastgroup[1:])
                     if best is None or index < best[0]:
