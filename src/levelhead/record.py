@@ -32,7 +32,9 @@ from typing import Any
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()  # RFC 9162: MTH({}) = HASH()
-KINDS = frozenset({"agreement", "agreement-ended", "message", "journal", "correction", "deleted", "contact", "import"})
+KINDS = frozenset(
+    {"agreement", "agreement-ended", "message", "messages", "journal", "correction", "deleted", "contact", "import"}
+)
 _REQUIRED_KEYS = ("at", "body", "kind", "seq")
 _sha256 = hashlib.sha256
 
@@ -406,6 +408,7 @@ class VerifyResult:
     root: str | None = None
     first_bad_entry: int | None = None
     bad_checkpoint: int | None = None  # index into the checkpoints, in the order given
+    bad_message: str | None = None  # uid of the first stored message that differs from its record entry
 
     @property
     def ok(self) -> bool:

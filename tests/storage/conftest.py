@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from levelhead.crypto import Argon2Params
+from tests.conftest import Run
 
 FAST_KDF = Argon2Params(time_cost=1, memory_cost=1024, parallelism=1)  # tests only: real stores use the default
 _counter = itertools.count()
@@ -109,3 +110,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'levelhead.db'}"
+
+
+@pytest.fixture
+def lh(run: Run, store_url: str) -> Run:
+    """``levelhead`` against a fresh store (SQLite file or PostgreSQL database) selected by LEVELHEAD_DB."""
+
+    def _lh(*args: str, input: str | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return run(*args, input=input, env={"LEVELHEAD_DB": store_url, **(env or {})})
+
+    return _lh  # type: ignore[return-value]

@@ -18,16 +18,6 @@ TUESDAY_7_40PM = "2027-01-05T19:40:00+00:00"
 DRAFT = "Can I pick up the kids at 5 on Saturday?"
 
 
-@pytest.fixture
-def lh(run: Run, store_url: str) -> Run:
-    """``levelhead`` against a fresh store (SQLite file or PostgreSQL database) selected by LEVELHEAD_DB."""
-
-    def _lh(*args: str, input: str | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-        return run(*args, input=input, env={"LEVELHEAD_DB": store_url, **(env or {})})
-
-    return _lh  # type: ignore[return-value]
-
-
 def ok(proc: subprocess.CompletedProcess[str]) -> str:
     assert proc.returncode == 0, (proc.stdout, proc.stderr)
     return proc.stdout

@@ -27,6 +27,10 @@ def _fill(store: Store) -> None:
     london = T0.astimezone(ZoneInfo("Europe/London"))
     for i in range(40):
         store.log_message("me" if i % 3 else "them", f"message {i} ünïcode", london + timedelta(hours=i))
+    ids = sorted(m.id for m in store.list_messages())
+    store.correct_message(ids[5], "message 5, corrected")  # corrected and deleted rows stay, marked superseded
+    store.delete_message(ids[30])
+    store.delete_message(ids[39])
 
 
 @pytest.mark.parametrize("encrypted", [False, True])

@@ -1,4 +1,8 @@
-"""``levelhead log``, ``journal``, ``verify`` and ``export``: what goes into the record, and proving it unchanged."""
+"""``levelhead log``, ``journal``, ``verify`` and ``export``: what goes into the record, and proving it unchanged.
+
+Corrections and deletions (``log correct``, ``log delete``, ``journal delete``) add entries to the record; the
+original stays in it, and only leaves the conversation that checks and stats read.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,15 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
 from levelhead.cli import read_text_argument
 from levelhead.commands.common import fail, open_store, parse_when, store_call, store_options
+
+if TYPE_CHECKING:
+    from levelhead.storage.store import JournalEntry, LoggedMessage
 
 TRUNCATION_NOTE = (
     "A record cut short at its end can only be noticed against a bundle exported earlier "
@@ -33,9 +40,20 @@ def _text(text: str, what: str) -> str:
     return body
 
 
+def _one_line(text: str) -> str:
+    """A stored text on one line of a terminal: line breaks and control characters become spaces (an imported
+    message could hold escape sequences)."""
+    return " ".join(text.translate(_CONTROLS).split()) or "(no text)"
+
+
+_CONTROLS = {c: " " for c in (*range(32), *range(127, 160))}
+_REASON = click.option("--reason", metavar="TEXT", help="Why (kept in the record).")
+
+
 @click.group(name="log")
 def log_group() -> None:
-    """Log a message you sent or received, so the pace rules and the record know about it."""
+    """Log a message you sent or received, so the pace rules and the record know about it; list, correct or
+    delete the stored ones."""
 
 
 def _log(direction: Literal["me", "them"], text: str, at: str | None, tz: str | None, db: str | None,
@@ -64,31 +82,169 @@ _log_command("sent", "me", "Log a message you sent. TEXT, or - to read it from s
 _log_command("received", "them", "Log a message they sent you. TEXT, or - to read it from standard input.")
 
 
-@click.command(name="journal")
-@click.argument("text", required=False)
-@click.option("--at", metavar="ISO", help="When (default: now).")
+@log_group.command(name="list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=0), help="How many (0: all).")
+@click.option("--all", "show_all", is_flag=True, help="Include corrected and deleted messages, marked as such.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
 @store_options
-def journal_command(
-    text: str | None, at: str | None, fmt: str, db: str | None, passphrase_file: Path | None
+def log_list(limit: int, show_all: bool, fmt: str, db: str | None, passphrase_file: Path | None) -> None:
+    """Stored messages, newest first, with their IDs (for `log correct` and `log delete`)."""
+    with open_store(db, passphrase_file) as store:
+        rows: list[LoggedMessage] = store_call(lambda: store.list_messages(limit + 1 if limit else None, show_all))
+    more = bool(limit) and len(rows) > limit
+    rows = rows[:limit] if limit else rows
+    if fmt == "json":
+        click.echo(json.dumps([_message_wire(m) for m in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No messages stored yet: `levelhead log sent TEXT`, `log received TEXT` or `levelhead import FILE`.")
+        return
+    width = len(str(max(m.id for m in rows)))
+    for m in rows:
+        who = "you" if m.direction == "me" else "them"
+        click.echo(f"{m.id:>{width}}  {m.at.astimezone():%a %d %b %Y %H:%M}  {who:<4}  {m.kind:<7}  "
+                   f"{_one_line(m.text)}{_message_note(m)}")  # fmt: skip
+    if more:
+        click.echo(f"(the newest {limit}: --limit N shows more, --limit 0 all)")
+
+
+def _message_note(m: LoggedMessage) -> str:
+    reason = f": {_one_line(m.reason)}" if m.reason else ""
+    if m.status == "deleted":
+        return f"  [deleted{reason}]"
+    if m.status == "corrected":
+        return f"  [corrected by {m.corrected_by}{reason}]"
+    return f"  [corrects {m.corrects}]" if m.corrects is not None else ""
+
+
+def _message_wire(m: LoggedMessage) -> dict[str, Any]:
+    return {
+        "id": m.id, "at": m.at.isoformat(), "who": "you" if m.direction == "me" else "them", "kind": m.kind,
+        "text": m.text, "source": m.source, "status": m.status, "corrects": m.corrects,
+        "corrected_by": m.corrected_by, "reason": m.reason, "changed_at": _iso(m.changed_at),
+    }  # fmt: skip
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+@log_group.command(name="correct")
+@click.argument("message_id", metavar="ID", type=int)
+@click.argument("text")
+@_REASON
+@store_options
+def log_correct(message_id: int, text: str, reason: str | None, db: str | None, passphrase_file: Path | None) -> None:
+    """Correct message ID: TEXT (or - for standard input) takes its place.
+
+    The correction is a new entry in the record; the original stays there unchanged. Checks, stats and
+    reports read the corrected text from now on.
+    """
+    body = read_text_argument(text)
+    if not body.strip():
+        fail("the corrected text is empty: nothing was changed")
+    with open_store(db, passphrase_file) as store:
+        new_id = store_call(lambda: store.correct_message(message_id, body, reason))
+    click.echo(f"Corrected: message {new_id} replaces message {message_id}. The record keeps both.")
+
+
+@log_group.command(name="delete")
+@click.argument("message_id", metavar="ID", type=int)
+@_REASON
+@store_options
+def log_delete(message_id: int, reason: str | None, db: str | None, passphrase_file: Path | None) -> None:
+    """Take message ID out of the conversation.
+
+    Checks, stats and reports leave it out from now on. A "deleted" entry goes into the record; the message
+    itself stays there, so the record still verifies.
+    """
+    with open_store(db, passphrase_file) as store:
+        store_call(lambda: store.delete_message(message_id, reason))
+    click.echo(f"Deleted message {message_id}. The record keeps it, marked deleted.")
+
+
+class _JournalGroup(click.Group):
+    """``journal delete ID`` is a subcommand; anything else (a note, options, nothing) goes to writing or listing."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                            list[str]]:  # fmt: skip
+        if args and args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        return "", journal_write, args
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        journal_write.format_options(ctx, formatter)  # the options of writing and listing notes
+        self.format_commands(ctx, formatter)
+
+
+class _NoteCommand(click.Command):
+    """Writing or listing notes: ``levelhead journal [OPTIONS] [TEXT]`` (it runs under the journal group)."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        path = ctx.parent.command_path if ctx.parent is not None else ctx.command_path
+        formatter.write_usage(path, " ".join(self.collect_usage_pieces(ctx)))
+
+
+@click.group(name="journal", cls=_JournalGroup, invoke_without_command=True, subcommand_metavar="[TEXT] | delete ID",
+             context_settings={"ignore_unknown_options": True})  # fmt: skip
+@click.pass_context
+def journal_command(ctx: click.Context) -> None:
+    """Write a private note (TEXT, or - for standard input); without TEXT, list your notes.
+
+    \b
+    levelhead journal "Held back tonight."     write a note (--at ISO: when)
+    levelhead journal [--all] [--format json]  list them (--all: with the deleted ones)
+    levelhead journal delete ID [--reason ...] take a note out (the record keeps it)
+    """
+    if ctx.invoked_subcommand is None:  # no arguments: list the notes (parsed, so LEVELHEAD_DB and such apply)
+        with journal_write.make_context("", [], parent=ctx) as sub:
+            journal_write.invoke(sub)
+
+
+@click.command(name="journal", cls=_NoteCommand)
+@click.argument("text", required=False)
+@click.option("--at", metavar="ISO", help="When (default: now).")
+@click.option("--all", "show_all", is_flag=True, help="List deleted notes too, marked as such.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@store_options
+def journal_write(
+    text: str | None, at: str | None, show_all: bool, fmt: str, db: str | None, passphrase_file: Path | None
 ) -> None:
     """Write a private note (TEXT, or - for standard input); without TEXT, list your notes."""
     if text is None:
-        with open_store(db, passphrase_file) as store:
-            entries = store_call(store.journal)
-        if fmt == "json":
-            rows = [{"id": e.id, "at": e.at.isoformat(), "text": e.text} for e in entries]
-            click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        elif not entries:
-            click.echo("No notes yet.")
-        for e in entries if fmt == "text" else []:
-            click.echo(f"{e.at.astimezone():%a %d %b %Y %H:%M}  {e.text}")
+        _journal_list(show_all, fmt, db, passphrase_file)
         return
     body = _text(text, "note")
     moment = _moment(at, None)
     with open_store(db, passphrase_file) as store:
         store_call(lambda: store.add_journal(body, moment))
     click.echo("Noted. Choosing not to send is worth writing down.")
+
+
+def _journal_list(show_all: bool, fmt: str, db: str | None, passphrase_file: Path | None) -> None:
+    with open_store(db, passphrase_file) as store:
+        entries: list[JournalEntry] = store_call(lambda: store.journal(include_deleted=show_all))
+    if fmt == "json":
+        rows = [{"id": e.id, "at": e.at.isoformat(), "text": e.text, "deleted_at": _iso(e.deleted_at),
+                 "reason": e.reason} for e in entries]  # fmt: skip
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        click.echo("No notes yet.")
+    for e in entries:
+        deleted = f"  [deleted{': ' + _one_line(e.reason) if e.reason else ''}]" if e.deleted_at else ""
+        click.echo(f"{e.id:>3}  {e.at.astimezone():%a %d %b %Y %H:%M}  {e.text}{deleted}")
+
+
+@journal_command.command(name="delete")
+@click.argument("entry_id", metavar="ID", type=int)
+@_REASON
+@store_options
+def journal_delete(entry_id: int, reason: str | None, db: str | None, passphrase_file: Path | None) -> None:
+    """Take note ID out of your journal. A "deleted" entry goes into the record; the note stays there."""
+    with open_store(db, passphrase_file) as store:
+        store_call(lambda: store.delete_journal(entry_id, reason))
+    click.echo(f"Deleted note {entry_id}. The record keeps it, marked deleted.")
 
 
 @click.command(name="verify")

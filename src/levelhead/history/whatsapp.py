@@ -139,14 +139,16 @@ def _regions(opener: Opener) -> Iterator[str]:
     """NFC text in pieces that each end with "\\n" (one is added at the end of the file)."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     pending = ""
-    lines_before = 0
+    lines_before = 0  # line breaks in the bytes read before this read (a line break is one byte in UTF-8)
+    raw = b""
     with opener() as fh:
         while True:
+            lines_before += raw.count(b"\n")
             try:
                 raw = fh.read(_CHUNK)
                 text = decoder.decode(raw, final=not raw)
             except UnicodeDecodeError as err:
-                line = lines_before + pending.count("\n") + raw[: err.start].count(b"\n") + 1
+                line = lines_before + raw[: err.start].count(b"\n") + 1
                 raise ImportFailed(f"line {line}: not UTF-8 text (is this really a WhatsApp export?)") from None
             except _ZIP_ERRORS as err:
                 raise ImportFailed(f"line {lines_before + 1}: the chat is damaged inside the zip: {err}") from None
@@ -156,7 +158,6 @@ def _regions(opener: Opener) -> Iterator[str]:
             if region:
                 if not region.endswith("\n"):
                     region += "\n"
-                lines_before += region.count("\n")
                 yield region if region.isascii() else unicodedata.normalize("NFC", region)
             if not raw:
                 return
@@ -245,13 +246,19 @@ def _messages(opener: Opener, order: str, clock: Clock) -> Iterator[ImportedMess
     author: str | None = None
     names: dict[str, str] = {}  # one string object per author
     at: datetime | None = None
+    last_date = last_time = ""  # the last valid header's date and time: its instant is `at`
     carry = "\n"
-    lines_before = 0
+    lines_before = 0  # counted only until the first header: only an error before it names a line
     for region in _regions(opener):
         text = carry + region
         start = 0  # where the current message's "Author: body" starts in text
         for m in _MESSAGE.finditer(text):
             date, sep, clock_time, next_author = m.group(2, 3, 4, 5)
+            if clock_time == last_time and date == last_date:  # the same minute again: the same instant
+                begin, end = m.span()
+                yield _build(at, author, text[start:begin], names)  # type: ignore[arg-type]  # at is set
+                author, start = next_author, end
+                continue
             day = days.get(date)
             if day is None:
                 day = days[date] = _day(date, sep, order, clock)
@@ -268,14 +275,14 @@ def _messages(opener: Opener, order: str, clock: Clock) -> Iterator[ImportedMess
             author = next_author
             midnight, ymd = day  # DST days take the exact (slower) conversion
             at = midnight + since_midnight if midnight is not None else clock.exact(datetime(*ymd) + since_midnight)
-            start = end
+            last_date, last_time, start = date, clock_time, end
         if at is None:
             if text.strip():
                 _not_a_header(text, lines_before)
             carry = "\n"
+            lines_before += region.count("\n")
         else:
             carry = text[start:]
-        lines_before += region.count("\n")
     if at is None:
         raise ImportFailed("no WhatsApp messages found (empty file?)")
     yield _build(at, author, carry.rstrip("\r\n"), names)

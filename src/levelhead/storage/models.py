@@ -24,6 +24,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import (
+    text as sql_text,  # "text" is a column name below
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -101,6 +104,9 @@ class DraftRow(Base):
     __table_args__ = (Index("ix_drafts_status_due", "status", "due_at"),)
 
 
+_CORRECTIONS = sql_text("corrects IS NOT NULL")  # the partial index over corrections
+
+
 class MessageRow(Base):
     __tablename__ = "messages"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -116,9 +122,20 @@ class MessageRow(Base):
     # Keyed hash of time, direction, kind, text (and the repeat count): how overlapping imports skip
     # what is stored already. NULL for messages logged by hand. See Store.import_chat.
     fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Corrected or deleted: the row and its record entry stay, readers of the conversation skip it.
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    superseded_at: Mapped[datetime | None] = mapped_column(UtcTime(), nullable=True)
+    superseded_reason: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed
+    superseded_record_seq: Mapped[int | None] = mapped_column(
+        ForeignKey("record_entries.seq", name="fk_messages_superseded_record_seq"), nullable=True
+    )
+    corrects: Mapped[int | None] = mapped_column(  # on a correction: the message it replaces
+        ForeignKey("messages.id", name="fk_messages_corrects"), nullable=True
+    )
     __table_args__ = (
         Index("ix_messages_at", "at"),
         UniqueConstraint("fingerprint", name="uq_messages_fingerprint"),
+        Index("ix_messages_corrects", "corrects", sqlite_where=_CORRECTIONS, postgresql_where=_CORRECTIONS),
     )
 
 
@@ -143,6 +160,12 @@ class JournalRow(Base):
     at: Mapped[datetime] = mapped_column(UtcTime())
     text: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
     record_seq: Mapped[int] = mapped_column(ForeignKey("record_entries.seq"))
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # deleted
+    superseded_at: Mapped[datetime | None] = mapped_column(UtcTime(), nullable=True)
+    superseded_reason: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed
+    superseded_record_seq: Mapped[int | None] = mapped_column(
+        ForeignKey("record_entries.seq", name="fk_journal_superseded_record_seq"), nullable=True
+    )
 
 
 class RecordEntry(Base):

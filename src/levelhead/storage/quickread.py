@@ -75,7 +75,7 @@ def situation_for_check(
         ).fetchall()
         messages = conn.execute(
             "SELECT uid, at, utc_offset, direction, text FROM messages"
-            " WHERE at <= ? ORDER BY at DESC, id DESC LIMIT ?",
+            " WHERE at <= ? AND NOT superseded ORDER BY at DESC, id DESC LIMIT ?",
             (to_micros(moment), history_limit),
         ).fetchall()
     except sqlite3.Error as err:

@@ -201,8 +201,12 @@ def stored_message(key: DataKey | None, uid: str, at: datetime, offset: int, dir
     if direction not in ("me", "them"):
         raise DamagedDataError(f"messages row {uid}: direction {direction!r}")
     sender: Literal["me", "them"] = "me" if direction == "me" else "them"
-    local = at.astimezone(timezone(timedelta(seconds=offset)))
-    return Message(local, sender, unseal(key, "messages", "text", uid, blob))
+    return Message(local_time(at, offset), sender, unseal(key, "messages", "text", uid, blob))
+
+
+def local_time(at: datetime, offset: int) -> datetime:
+    """A stored message time in the UTC offset (seconds) it was written with."""
+    return at.astimezone(timezone(timedelta(seconds=offset)))
 
 
 def situation_view(base: Situation, active: Sequence[StoredAgreement], newest_first: Iterable[Message]) -> Situation:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Connection, Engine
 
-HEAD = "0002"
+HEAD = "0003"
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
 
