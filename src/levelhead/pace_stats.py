@@ -17,7 +17,6 @@ from functools import lru_cache
 from itertools import pairwise
 from statistics import median as _median
 
-from levelhead.logistics import analyse_text
 from levelhead.situation import Message
 from levelhead.text import words
 
@@ -152,6 +151,8 @@ def unanswered_streak(history: Iterable[Message], now: datetime | None = None) -
 
 def is_check_in(message: Message, previous: Message | None) -> bool:
     """A message of mine that is not about logistics and does not answer a recent message of theirs."""
+    from levelhead.logistics import analyse_text  # here: its phrase tables are a cost only this function needs
+
     if message.sender != "me" or analyse_text(message.text).is_logistics:
         return False
     answers_them = previous is not None and previous.sender == "them" and message.at - previous.at <= REPLY_WINDOW

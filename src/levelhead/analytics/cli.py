@@ -8,35 +8,67 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from levelhead.commands.common import fail, open_store, store_options
+from levelhead.commands.common import (
+    PASSPHRASE_ENV,
+    ask_passphrase,
+    fail,
+    given_passphrase,
+    interactive,
+    store_exists,
+    store_options,
+)
+
+if TYPE_CHECKING:
+    from levelhead.storage.bulkread import StoredHistory
+    from levelhead.storage.store import StoredMessage
 
 WEEKS_HELP = "How many recent weeks the 'recent' figures cover."
 
 
 def load(
     db: str | None, passphrase_file: Path | None, weeks: int, tone: bool = True
-) -> tuple[dict[str, Any], list[Any]]:
-    """The analytics (and the stored messages, for --include-text) from the store."""
+) -> tuple[dict[str, Any], StoredHistory]:
+    """The analytics, and what they were computed from (the report lists recent messages)."""
     from zoneinfo import ZoneInfo
 
     from levelhead.analytics import compute
-    from levelhead.storage.errors import StoreError
 
-    store = open_store(db, passphrase_file)
+    stored = read_history(db, passphrase_file)
+    zone: tzinfo | None = ZoneInfo(stored.timezone) if stored.timezone else None
+    data = compute(stored.conversation, stored.agreements, now=datetime.now(UTC), weeks=weeks, zone=zone, tone=tone)
+    return data, stored
+
+
+def read_history(db: str | None, passphrase_file: Path | None) -> StoredHistory:
+    """Everything the analytics read, in one bulk read (:mod:`levelhead.storage.bulkread`).
+
+    Errors as every store command gives them: one line, exit 2; an encrypted store asks for its
+    passphrase at a terminal when none was given.
+    """
+    from levelhead.storage import bulkread
+    from levelhead.storage.errors import StoreError, WrongPassphraseError
+
+    if not store_exists(db):
+        fail("there is no levelhead store here yet: create one with `levelhead init`")
+    passphrase = given_passphrase(passphrase_file)
     try:
-        messages = store.history()
-        agreements = store.agreements()
-        name = store.situation().timezone
+        try:
+            stored = bulkread.read(db, passphrase)
+        except WrongPassphraseError:
+            if passphrase is not None:
+                raise
+            if not interactive():
+                fail(f"this store is encrypted: set {PASSPHRASE_ENV} or use --passphrase-file")
+            stored = bulkread.read(db, ask_passphrase())
     except StoreError as err:
         fail(str(err))
-    finally:
-        store.close()
-    zone: tzinfo | None = ZoneInfo(name) if name else None
-    return compute(messages, agreements, now=datetime.now(UTC), weeks=weeks, zone=zone, tone=tone), messages
+    if stored is None:
+        fail("this database has no levelhead store yet: create one with `levelhead init`")
+    return stored
 
 
 def _delay(seconds: float | None) -> str:
@@ -130,8 +162,8 @@ def report_command(output: Path, weeks: int, include_text: bool, db: str | None,
     """
     from levelhead.analytics.report import render_html
 
-    data, messages = load(db, passphrase_file, weeks)
-    page = render_html(data, messages[-30:] if include_text else None)
+    data, stored = load(db, passphrase_file, weeks)
+    page = render_html(data, _last_messages(stored, 30) if include_text else None)
     from levelhead.record import write_atomic
 
     try:
@@ -139,3 +171,14 @@ def report_command(output: Path, weeks: int, include_text: bool, db: str | None,
     except OSError as err:
         fail(f"cannot write {output}: {err.strerror or err}")
     click.echo(f"wrote {output}")
+
+
+def _last_messages(stored: StoredHistory, count: int) -> list[StoredMessage]:
+    """The last ``count`` stored messages, as the report lists them."""
+    from levelhead.storage.store import StoredMessage
+
+    chat = stored.conversation
+    return [
+        StoredMessage(chat.moment(i), chat.direction(i), chat.kind_name(i), chat.text[i])
+        for i in range(max(0, len(chat) - count), len(chat))
+    ]
