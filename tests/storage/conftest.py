@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from levelhead.crypto import Argon2Params
+from levelhead.storage import Store
 from tests.conftest import Run
 
 FAST_KDF = Argon2Params(time_cost=1, memory_cost=1024, parallelism=1)  # tests only: real stores use the default
@@ -120,3 +121,14 @@ def lh(run: Run, store_url: str) -> Run:
         return run(*args, input=input, env={"LEVELHEAD_DB": store_url, **(env or {})})
 
     return _lh  # type: ignore[return-value]
+
+
+@pytest.fixture(params=["plain", "encrypted"])
+def new_store(request: pytest.FixtureRequest, store_url: str) -> Iterator[Store]:
+    """An initialised, empty store: plain, and encrypted with the passphrase "correct horse"."""
+    with Store.open(store_url) as s:
+        if request.param == "plain":
+            s.init()
+        else:
+            s.init(encrypt=True, passphrase="correct horse", kdf=FAST_KDF)
+        yield s

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,19 +22,14 @@ T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 LATER = T0 + timedelta(days=3)
 
 
-@pytest.fixture(params=["plain", "encrypted"])
-def store(request: pytest.FixtureRequest, store_url: str) -> Iterator[Store]:
-    with Store.open(store_url) as s:
-        if request.param == "plain":
-            s.init()
-        else:
-            s.init(encrypt=True, passphrase="correct horse", kdf=FAST_KDF)
-        s.import_messages([
-            Message(T0, "them", "Can you take them Sunday?"),
-            Message(T0 + timedelta(minutes=5), "me", "Yes, at 10."),
-            Message(T0 + timedelta(minutes=30), "me", "Are you there?"),
-        ])  # fmt: skip
-        yield s
+@pytest.fixture
+def store(new_store: Store) -> Store:
+    new_store.import_messages([
+        Message(T0, "them", "Can you take them Sunday?"),
+        Message(T0 + timedelta(minutes=5), "me", "Yes, at 10."),
+        Message(T0 + timedelta(minutes=30), "me", "Are you there?"),
+    ])  # fmt: skip
+    return new_store
 
 
 def _ids(s: Store) -> list[int]:

@@ -19,8 +19,6 @@ from levelhead.storage import store as store_module
 from levelhead.storage.models import RecordEntry, to_micros
 from levelhead.storage.store import ChatRow
 
-from .conftest import FAST_KDF
-
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SHA = "ab" * 32
 
@@ -30,15 +28,10 @@ def _chat(n: int, start: int = 0) -> list[ChatRow]:
             for i in range(start, start + n)]  # fmt: skip
 
 
-@pytest.fixture(params=["plain", "encrypted"])
-def store(request: pytest.FixtureRequest, store_url: str) -> Iterator[Store]:
-    with Store.open(store_url) as s:
-        if request.param == "plain":
-            s.init()
-        else:
-            s.init(encrypt=True, passphrase="correct horse", kdf=FAST_KDF)
-        s.log_message("me", "a message logged by hand", at=T0 - timedelta(days=1))
-        yield s
+@pytest.fixture
+def store(new_store: Store) -> Store:
+    new_store.log_message("me", "a message logged by hand", at=T0 - timedelta(days=1))
+    return new_store
 
 
 def _snapshot(s: Store) -> tuple[int, tuple[int, str], int]:
