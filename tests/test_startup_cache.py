@@ -29,15 +29,15 @@ FRAGMENTS = [r"\bwords?\b", r"(?:you|u) (?:always|never)", r"(\d+)", r"[a-z']+",
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LEVELHEAD_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("LEVELHEAD_NO_CACHE", raising=False)
-    monkeypatch.setattr(regexcache, "_loaded", None)
-    monkeypatch.setattr(regexcache, "_new", {})
+    monkeypatch.setattr(regexcache._file, "loaded", None)
+    monkeypatch.setattr(regexcache._file, "new", {})
     return tmp_path
 
 
 def _fresh_process() -> None:
     """What a new process sees: nothing loaded yet, nothing pending."""
-    regexcache._loaded = None
-    regexcache._new.clear()
+    regexcache._file.loaded = None
+    regexcache._file.new.clear()
 
 
 def _same(a: re.Pattern[str], b: re.Pattern[str]) -> None:
@@ -61,7 +61,7 @@ def test_patterns_come_back_identical_from_the_cache_file(cache_dir: Path) -> No
         rebuilt = regexcache.compile(source)
         assert (source, 0) in regexcache._entries()  # served from the file
         _same(rebuilt, re.compile(source))
-    assert not regexcache._new  # nothing new to write
+    assert not regexcache._file.new  # nothing new to write
 
 
 def test_the_phrase_tables_match_the_same_through_the_cache(cache_dir: Path) -> None:
@@ -97,8 +97,8 @@ def test_an_unwritable_cache_folder_only_costs_speed(tmp_path: Path, monkeypatch
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("LEVELHEAD_CACHE_DIR", str(blocker / "cache"))
-    monkeypatch.setattr(regexcache, "_loaded", None)
-    monkeypatch.setattr(regexcache, "_new", {})
+    monkeypatch.setattr(regexcache._file, "loaded", None)
+    monkeypatch.setattr(regexcache._file, "new", {})
     _same(regexcache.compile(FRAGMENTS[1]), re.compile(FRAGMENTS[1]))
     regexcache.save()  # no error
     assert not list(tmp_path.glob("**/*.tmp"))
@@ -118,7 +118,7 @@ def test_any_pattern_round_trips(parts: list[str], flags: int) -> None:
     source = "|".join(parts)
     pattern = re.compile(source, flags)
     regexcache._remember(source, flags, pattern)
-    entry = regexcache._new.pop((source, flags))
+    entry = regexcache._file.new.pop((source, flags))
     _same(regexcache._rebuild(source, entry), pattern)
 
 
@@ -133,29 +133,29 @@ def _data_files() -> list[str]:
 
 
 def test_data_files_come_back_parsed_exactly(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(datafiles, "_loaded", None)
-    monkeypatch.setattr(datafiles, "_new", {})
+    monkeypatch.setattr(datafiles._file, "loaded", None)
+    monkeypatch.setattr(datafiles._file, "new", {})
     names = _data_files()
     assert len(names) > 5
     expected = {n: tomllib.loads(resources.files("levelhead").joinpath(n).read_text(encoding="utf-8")) for n in names}
     assert {n: datafiles.read_toml(n) for n in names} == expected
     datafiles.save()
-    datafiles._loaded = None
+    datafiles._file.loaded = None
     cached = {n: datafiles.read_toml(n) for n in names}
     assert cached == expected
-    assert not datafiles._new  # all served from the cache file
+    assert not datafiles._file.new  # all served from the cache file
     cached[names[0]]["changed"] = True  # each call gets its own object
     assert "changed" not in datafiles.read_toml(names[0])
 
 
 def test_a_changed_data_file_is_parsed_again(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(datafiles, "_loaded", None)
-    monkeypatch.setattr(datafiles, "_new", {})
+    monkeypatch.setattr(datafiles._file, "loaded", None)
+    monkeypatch.setattr(datafiles._file, "new", {})
     name = "data/resources.toml"
     datafiles.read_toml(name)
     stale = {name: (b"\x00" * 16, marshal.dumps({"stale": True}))}
-    monkeypatch.setattr(datafiles, "_loaded", stale)
-    monkeypatch.setattr(datafiles, "_new", {})
+    monkeypatch.setattr(datafiles._file, "loaded", stale)
+    monkeypatch.setattr(datafiles._file, "new", {})
     assert "stale" not in datafiles.read_toml(name)
 
 

@@ -28,6 +28,7 @@ import os
 import re
 import sys
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,6 @@ try:  # the regex engine's internals (CPython 3.11+, untyped); without them, pla
     _USABLE = array("I").itemsize == _sre.CODESIZE
 except (ImportError, AttributeError):  # pragma: no cover - other interpreters
     _USABLE = False
-
-_loaded: dict[tuple[str, int], _Entry] | None = None
-_new: dict[tuple[str, int], _Entry] = {}
-_saving_at_exit = False
 
 
 def compile(source: str, flags: int = 0) -> re.Pattern[str]:
@@ -99,22 +96,6 @@ def _enabled() -> bool:
     return _USABLE and os.environ.get("LEVELHEAD_NO_CACHE", "") in ("", "0")
 
 
-def _entries() -> dict[tuple[str, int], _Entry]:
-    global _loaded
-    if _loaded is None:
-        _loaded = _read()
-    return _loaded
-
-
-def _read() -> dict[tuple[str, int], _Entry]:
-    path = cache_path()
-    try:
-        data = marshal.loads(path.read_bytes()) if path is not None else {}
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}  # missing or damaged: rebuilt as patterns are compiled
-    return data if isinstance(data, dict) else {}
-
-
 def _rebuild(source: str, entry: _Entry) -> re.Pattern[str]:
     flags, groups, groupindex, indexgroup, code = entry
     pattern: re.Pattern[str] = _sre.compile(source, flags, array("I", code).tolist(), groups, groupindex, indexgroup)
@@ -140,23 +121,56 @@ def _remember(source: str, flags: int, pattern: re.Pattern[str]) -> None:
             return
     except Exception:
         return
-    global _saving_at_exit
-    if not _saving_at_exit:
-        atexit.register(save)
-        _saving_at_exit = True
-    _new[(source, flags)] = entry
+    _file.put((source, flags), entry)
 
 
-def save() -> None:
-    """Write the patterns compiled in this process into the cache file (atomically; errors are ignored)."""
-    path = cache_path()
-    if not _new or path is None:
-        return
-    try:
-        data = marshal.dumps({**_read(), **_new})
-    except ValueError:  # a value marshal cannot hold: leave the file as it is
-        return
-    if not write_atomic(path, data):
-        return
-    _entries().update(_new)
-    _new.clear()
+class CacheFile:
+    """One marshal file in the cache folder: a dict read once per process, plus what this process adds,
+    merged into the file at exit (atomically; a damaged file reads as empty, a refused write is skipped)."""
+
+    def __init__(self, path: Callable[[], Path | None]) -> None:
+        self._path = path
+        self.loaded: dict[Any, Any] | None = None
+        self.new: dict[Any, Any] = {}
+        self._saving_at_exit = False
+
+    def entries(self) -> dict[Any, Any]:
+        if self.loaded is None:
+            self.loaded = self._read()
+        return self.loaded
+
+    def put(self, key: Any, value: Any) -> None:
+        if not self._saving_at_exit:
+            atexit.register(self.save)
+            self._saving_at_exit = True
+        self.new[key] = value
+
+    def forget(self) -> None:
+        """Read the file again on next use and drop what is pending, as a new process would."""
+        self.loaded = None
+        self.new.clear()
+
+    def save(self) -> None:
+        path = self._path()
+        if not self.new or path is None:
+            return
+        try:
+            data = marshal.dumps({**self._read(), **self.new})
+        except ValueError:  # a value marshal cannot hold: leave the file as it is
+            return
+        if write_atomic(path, data):
+            self.entries().update(self.new)
+            self.new.clear()
+
+    def _read(self) -> dict[Any, Any]:
+        path = self._path()
+        try:
+            data = marshal.loads(path.read_bytes()) if path is not None else {}
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}  # missing or damaged: rebuilt as entries are added
+        return data if isinstance(data, dict) else {}
+
+
+_file = CacheFile(cache_path)
+_entries = _file.entries
+save = _file.save
