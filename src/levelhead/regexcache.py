@@ -20,7 +20,6 @@ levelhead's own patterns, never anything a user typed.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import hashlib
 import importlib
 import marshal
@@ -79,15 +78,13 @@ def cache_folder() -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Replace ``path`` with ``data`` whole, or leave it as it was; False when the disk refused."""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    """``levelhead.record.write_atomic``, for a cache: False, not an error, when the disk refuses."""
+    from levelhead.record import write_atomic as replace_whole  # only on a cache miss, at exit
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        replace_whole(path, data)
     except OSError:  # a read-only or full disk only costs speed
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
         return False
     return True
 
