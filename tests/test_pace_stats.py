@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -149,3 +150,8 @@ def test_random_histories_never_crash_and_stay_in_range(history: list[Message], 
     check_ins = pace_stats.recent_check_ins(history, now, days=7)
     assert all(m.sender == "me" and now - timedelta(days=7) < m.at <= now for m in check_ins)
     assert pace_stats.describe_delay(now - items[0].at if items else timedelta(0))
+
+
+@given(st.lists(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), max_size=40))
+def test_median_is_the_statistics_median(values: list[float]) -> None:
+    assert pace_stats.median(values) == (float(statistics.median(values)) if values else None)
