@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import marshal
+import os
+import pickle
 import re
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from levelhead import datafiles, regexcache
+from levelhead import codecache, datafiles, regexcache, tablecache
+from levelhead.text import Draft
+from tests.conftest import Run
 
 SAMPLES = [
     "You always make this harder than it needs to be.",
@@ -166,3 +172,141 @@ def test_flags_given_as_regexflag_are_stored(cache_dir: Path) -> None:
     _fresh_process()
     assert (source, int(re.IGNORECASE | re.DOTALL)) in regexcache._entries()
     _same(regexcache.compile(source, re.I | re.S), re.compile(source, re.I | re.S))
+
+
+# --- built tables (levelhead.tablecache) and dataclass code (levelhead.codecache) -----------------
+
+
+@pytest.fixture
+def tables(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(tablecache._file, "loaded", None)
+    monkeypatch.setattr(tablecache._file, "new", {})
+    return cache_dir
+
+
+def _fresh_tables() -> None:
+    tablecache._file.loaded = None
+    tablecache._file.new.clear()
+    regexcache._file.loaded = None
+    regexcache._file.new.clear()
+
+
+def _phrase_hits(matcher: Any) -> list[list[tuple[int, int, int]]]:
+    return [list(matcher._bucket_finditer(text.lower())) for text in SAMPLES + DRAFTS]
+
+
+DRAFTS = [
+    "I miss you so much, I can't stop crying. You never cared and you always lie.",
+    "Could we swap Saturday pick-up to 10am? I'll bring the passports and the inhaler.",
+    "I'm so angry. Honestly I hate how you did this, it's disgusting and I'm scared.",
+]
+
+
+def test_kept_tables_come_back_matching_exactly(tables: Path) -> None:
+    from levelhead import emotion
+    from levelhead.rules import _attachment, blame
+
+    built = {
+        "lexicon": emotion._lexicon.__wrapped__(),  # type: ignore[attr-defined]
+        "book": _attachment._book.__wrapped__("attachment_neediness", None),  # type: ignore[attr-defined]
+        "blame": blame._table.__wrapped__("blame"),  # type: ignore[attr-defined]
+    }
+    for key, value in built.items():
+        tablecache.built(key, lambda value=value: value)
+    tablecache.save()
+    path = tablecache.cache_path()
+    assert path is not None and path.exists()
+
+    _fresh_tables()
+    loaded = {key: tablecache.built(key, lambda: pytest.fail("built again, not loaded")) for key in built}
+    assert not tablecache._file.new
+    assert _phrase_hits(loaded["lexicon"].phrases) == _phrase_hits(built["lexicon"].phrases)
+    assert _phrase_hits(loaded["book"].matcher) == _phrase_hits(built["book"].matcher)
+    for text in DRAFTS:
+        draft = Draft(text)
+        assert list(loaded["blame"].scan(draft, 0, len(text))) == list(built["blame"].scan(draft, 0, len(text)))
+    for name in ("intensifier_tail", "negator_tail", "after"):
+        assert getattr(loaded["lexicon"], name) == getattr(built["lexicon"], name)  # same regex, same code
+
+
+def test_a_damaged_or_foreign_table_is_built_again(tables: Path) -> None:
+    tablecache.built("table", lambda: {"a": (1, 2)})
+    tablecache.save()
+    _fresh_tables()
+    # A pickle that names something other than levelhead's own classes is refused, then rebuilt.
+    tablecache._file.entries()["table"] = pickle.dumps(os.getcwd)
+    assert tablecache.built("table", lambda: {"a": (1, 2)}) == {"a": (1, 2)}
+    tablecache._file.entries()["table"] = b"\x80\x05not a pickle"
+    assert tablecache.built("table", lambda: {"b": 3}) == {"b": 3}
+
+
+def test_a_table_that_does_not_pickle_is_only_built(tables: Path) -> None:
+    value = tablecache.built("lambda", lambda: {"f": lambda: 1})
+    assert value["f"]() == 1
+    assert "lambda" not in tablecache._file.new
+
+
+def test_changed_code_gets_a_new_tables_file_and_the_old_one_goes(
+    tables: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tablecache.built("t", lambda: [1])
+    tablecache.save()
+    first = tablecache.cache_path()
+    assert first is not None and first.exists()
+    monkeypatch.setattr(tablecache, "_code_digest", lambda: "an-edited-install")
+    _fresh_tables()
+    assert tablecache.built("t", lambda: [2]) == [2]  # nothing carried over from other code
+    tablecache.save()
+    assert not first.exists() and tablecache.cache_path().exists()  # type: ignore[union-attr]
+
+
+def test_editing_a_package_file_changes_the_code_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    module = package / "mod.py"
+    module.write_text("A = 1\n")
+    monkeypatch.setattr(tablecache, "_PACKAGE", package)
+    before = tablecache._code_digest.__wrapped__()
+    module.write_text("A = 22\n")
+    assert tablecache._code_digest.__wrapped__() != before
+
+
+def test_dataclass_code_runs_the_same_from_the_cache(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codecache._file, "loaded", None)
+    monkeypatch.setattr(codecache._file, "new", {})
+    monkeypatch.setattr(dataclasses, "exec", codecache.cached_exec, raising=False)
+
+    def make() -> type:
+        @dataclasses.dataclass(frozen=True, order=True)
+        class Point:
+            x: int
+            y: int = 2
+            tags: tuple[str, ...] = ()
+
+        return Point
+
+    Point = make()
+    assert codecache._file.new  # compiled once and remembered
+    codecache.save()
+    codecache._file.loaded = None
+    codecache._file.new.clear()
+    Again = make()
+    assert not codecache._file.new  # every method came from the file
+    assert Again(1) == Again(1, 2) and Again(1) < Again(2) and repr(Again(3)) == repr(Point(3))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Again(1).x = 5  # type: ignore[misc]
+
+
+def test_the_users_words_never_reach_the_cache_folder(run: Run, home: Path) -> None:
+    cache = home / "cache"
+    env = {"LEVELHEAD_CACHE_DIR": str(cache)}
+    assert run("init", env=env).returncode == 0
+    assert run("agree", "add", "off-limits", "--topic", "zorbleflint quixotry", env=env).returncode == 0
+    for _ in range(2):
+        proc = run("check", "How is the zorbleflint going? Quixotry again?", "--goal", "logistics", env=env)
+        assert proc.returncode in (0, 1), proc.stderr
+    files = [f for f in cache.iterdir() if f.is_file()]
+    assert {f.name.split("-")[0].split(".")[0] for f in files} >= {"regex", "tables", "code", "toml"}
+    for f in files:
+        data = f.read_bytes()
+        assert b"zorbleflint" not in data and b"quixot" not in data and b"zorbl" not in data, f.name

@@ -6,6 +6,7 @@ inside the command that needs them.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -95,6 +96,12 @@ class _LazyGroup(click.Group):
         "passphrase": ("levelhead.commands.setup", "passphrase_group", "Change the store's passphrase."),
         "db": ("levelhead.commands.setup", "db_group", "Where the store is; schema upgrades."),
     }
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if not gc.isenabled():  # paused for start-up (levelhead.__main__): what it made lives until exit
+            gc.freeze()
+            gc.enable()
+        return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from levelhead import regexcache
+from levelhead import regexcache, tablecache
 from levelhead.datafiles import read_toml
 from levelhead.diagnostics import Span
 from levelhead.text import Draft, quoted_ranges
@@ -42,7 +42,7 @@ REPORTED = "safety_reported"
 INCOMING = "safety_incoming"
 _FILES = (SELF_HARM, THREAT, REPORTED, INCOMING)
 _MACRO_FILE = "safety_macros"
-_MACRO = re.compile(r"\{\{(\w+)\}\}")
+_MACRO = regexcache.compile(r"\{\{(\w+)\}\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +120,7 @@ def expand(pattern: str, macros: dict[str, str] | None = None) -> str:
     return _MACRO.sub(sub, pattern)
 
 
-@cache
+@tablecache.kept
 def groups(name: str) -> tuple[_Group, ...]:
     """The phrase groups of ``rules/data/NAME.toml`` (macros expanded, pre-test keys attached), read once."""
     data = _read(name).get("groups", {})
@@ -204,7 +204,7 @@ def _raw_patterns(name: str) -> list[str]:
 _MIN_KEY = 3
 _MAX_SETS = 3
 _EDGE = "\x00"  # marks a word boundary (\b, ^, $) inside a literal run
-_WORD_RUN = re.compile(r"\w+")
+_WORD_RUN = regexcache.compile(r"\w+")
 # Words that nearly every message contains: useless as a pre-test, so never used as one.
 _COMMON = frozenset(
     "you your the and for not that this with have will what are was can but all just get got out now one"
@@ -370,7 +370,7 @@ def _best(sets: list[frozenset[str]]) -> frozenset[str] | None:
     return max(sets, key=lambda f: (min(min(len(x.replace(_EDGE, "")) for x in f), 6), -len(f)))
 
 
-@cache
+@tablecache.kept
 def _index() -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[str, int, int]]], list[int]]:
     """Word keys to (pattern id, set bit); substring keys by their first three characters; each id's full mask."""
     words: dict[str, list[tuple[int, int]]] = {}
@@ -433,7 +433,7 @@ _REPORTER = regexcache.compile(
     r"(?: that)?\s*[,:\-]?\s*"
 )
 # Where a reported clause stops and the writer speaks again.
-_REPORT_END = re.compile(r"[.!?\n;]|\b(?:but|because|cause|so|and|now|which)\s+i\b")
+_REPORT_END = regexcache.compile(r"[.!?\n;]|\b(?:but|because|cause|so|and|now|which)\s+i\b")
 # A quote of the writer's own thought: "I keep thinking 'nobody would miss me'".
 _OWN_THOUGHT = regexcache.compile(
     r"\b(?:i|i'm|im|i've|i keep|i kept)\s+(?:\w+\s+){0,2}?"

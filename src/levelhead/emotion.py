@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, Literal, Protocol, runtime_checkable
 
-from levelhead import regexcache
+from levelhead import regexcache, tablecache
 from levelhead.datafiles import read_toml
 from levelhead.diagnostics import Span
 from levelhead.phrases import is_own_voice
@@ -118,7 +118,7 @@ class EmotionScorer(Protocol):
 _REGEX_SPECIAL = frozenset("\\.^$*+?{}[]()|")
 _QUANTIFIERS = frozenset("?*+{")
 _MAX_VARIANTS = 32  # expansions per phrase before it is kept whole
-_HEX_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
+_HEX_ESCAPE = regexcache.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
 
 
 def _skip_class(p: str, j: int) -> int:
@@ -317,6 +317,9 @@ class PhraseMatcher:
                 buckets.setdefault((edged, prefix[: self._KEY]), []).append((prefix, tail, len(self.tags)))
                 self.tags.append(tag)
         self._bucket_items = buckets
+        # Every bucket's regex source, written out now: the matcher is built once and kept between runs
+        # (levelhead.tablecache), while a draft would otherwise pay for writing out each bucket it touches.
+        self._bucket_sources = {key: self._bucket_source(key) for key in buckets}
         self._calls = 0
         self._full: re.Pattern[str] | None = None
         self._buckets: dict[tuple[bool, str], tuple[re.Pattern[str], list[int]]] = {}
@@ -334,17 +337,20 @@ class PhraseMatcher:
     def _bucket(self, key: tuple[bool, str]) -> tuple[re.Pattern[str], list[int]]:
         found = self._buckets.get(key)
         if found is None:
-            items = self._bucket_items[key]
-            root = _TrieNode({}, [])
-            for prefix, tail, rank in items:
-                node = root
-                for ch in prefix:
-                    node = node.children.setdefault(ch, _TrieNode({}, []))
-                node.tails.append((tail, rank))
-            ranks: list[int] = []
-            source = "|".join(_serialise(root, self._end_edge, ranks))
-            found = self._buckets[key] = (regexcache.compile(f"{self._start_edge[key[0]]}(?:{source})"), ranks)
+            source, ranks = self._bucket_sources[key]
+            found = self._buckets[key] = (regexcache.compile(source), ranks)
         return found
+
+    def _bucket_source(self, key: tuple[bool, str]) -> tuple[str, list[int]]:
+        root = _TrieNode({}, [])
+        for prefix, tail, rank in self._bucket_items[key]:
+            node = root
+            for ch in prefix:
+                node = node.children.setdefault(ch, _TrieNode({}, []))
+            node.tails.append((tail, rank))
+        ranks: list[int] = []
+        source = "|".join(_serialise(root, self._end_edge, ranks))
+        return f"{self._start_edge[key[0]]}(?:{source})", ranks
 
     def _generic_regex(self, edged: bool) -> tuple[re.Pattern[str], list[int]] | None:
         if edged not in self._generic:
@@ -508,7 +514,7 @@ def _alternation(patterns: Iterable[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
-@cache
+@tablecache.kept
 def _lexicon() -> _Lexicon:
     data = read_toml("rules/data/emotion.toml")
     buckets: list[tuple[EmotionName, float]] = []
@@ -538,12 +544,14 @@ def _lexicon() -> _Lexicon:
 
 
 # Feelings in the writer's own voice weigh fully; a third person's less.
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|im|ive|me|my|mine|myself|we|we're|we've|us|our|ours)\b")
-_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|u|ur|you're|youre|ya)\b")
-_CLAUSE_BREAK = re.compile(r"[,;:\-(]|\b(?:and|but|because|cause|cos|so that|when|while|since|although|though|or)\b")
-_CAPS_WORD = re.compile(r"\b[A-Z][A-Z']*[A-Z]\b")
-_ELONGATED = re.compile(r"([a-z])\1\1")
-_WORD_CHARS = re.compile(r"[a-z]")
+_FIRST_PERSON = regexcache.compile(r"\b(?:i|i'm|i've|i'd|i'll|im|ive|me|my|mine|myself|we|we're|we've|us|our|ours)\b")
+_SECOND_PERSON = regexcache.compile(r"\b(?:you|your|yours|u|ur|you're|youre|ya)\b")
+_CLAUSE_BREAK = regexcache.compile(
+    r"[,;:\-(]|\b(?:and|but|because|cause|cos|so that|when|while|since|although|though|or)\b"
+)
+_CAPS_WORD = regexcache.compile(r"\b[A-Z][A-Z']*[A-Z]\b")
+_ELONGATED = regexcache.compile(r"([a-z])\1\1")
+_WORD_CHARS = regexcache.compile(r"[a-z]")
 
 THIRD_PERSON_FACTOR: Final = 0.5
 I_STATEMENT_FACTOR: Final = 0.8

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from levelhead import regexcache
+from levelhead import regexcache, tablecache
 from levelhead.datafiles import read_toml
 from levelhead.text import Draft, Sentence
 
@@ -38,11 +38,11 @@ _KIND_SET = frozenset(KINDS)
 # Kinds that name a concrete day or time, as a planned handover does.
 TIMED_KINDS = frozenset({"date", "time"})
 
-_DIGIT = re.compile(r"[\d$£€]")
-_CURRENCY = re.compile(r"[$£€]")
-_WORDISH = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_DIGIT = regexcache.compile(r"[\d$£€]")
+_CURRENCY = regexcache.compile(r"[$£€]")
+_WORDISH = regexcache.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # Words that trail an opener without giving it a practical point ("thinking of you today").
-_TRAILING_FILLER = re.compile(
+_TRAILING_FILLER = regexcache.compile(
     r"(?:\s+(?:today|tonight|tonite|later|lately|again|now|rn|right now|these days"
     r"|this (?:morning|afternoon|evening|week|weekend)|haha+|lol|lmao|x+|xo+|please|pls))+$"
 )
@@ -208,7 +208,7 @@ def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
     return regexcache.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-@cache
+@tablecache.kept
 def _compiled() -> _Compiled:
     entries: list[tuple[str, str]] = []
     digits: dict[str, re.Pattern[str]] = {}

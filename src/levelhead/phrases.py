@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
-from levelhead import regexcache
+from levelhead import regexcache, tablecache
 from levelhead.datafiles import read_toml
 from levelhead.text import Draft
 
 # "I would never say you always lie", "I'm not saying you're lazy": the words
 # after a negated saying or thinking verb are not the user's claim.
-_NEGATED_CLAIM = re.compile(
+_NEGATED_CLAIM = regexcache.compile(
     r"\b(?:never|not|n't|no one|nobody)\s+(?:\w+\s+){0,2}?"
     r"(?:say|said|saying|says|think|thought|thinking|mean|meant|claim|claiming|call|calling|believe|suggest|suggesting)"
     r"\b(?:\s+that)?\W*$"
@@ -48,7 +47,7 @@ class PhraseGroup:
     pattern: re.Pattern[str]
 
 
-@cache
+@tablecache.kept
 def load(name: str) -> tuple[PhraseGroup, ...]:
     """Read and compile ``rules/data/NAME.toml`` once."""
     data = read_toml(f"rules/data/{name}.toml")

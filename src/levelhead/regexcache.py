@@ -123,10 +123,12 @@ def _remember(source: str, flags: int, pattern: re.Pattern[str]) -> None:
 
 class CacheFile:
     """One marshal file in the cache folder: a dict read once per process, plus what this process adds,
-    merged into the file at exit (atomically; a damaged file reads as empty, a refused write is skipped)."""
+    merged into the file at exit (atomically; a damaged file reads as empty, a refused write is skipped).
+    ``after_save`` runs after each write (to tidy files this one replaces)."""
 
-    def __init__(self, path: Callable[[], Path | None]) -> None:
+    def __init__(self, path: Callable[[], Path | None], after_save: Callable[[], None] | None = None) -> None:
         self._path = path
+        self._after_save = after_save
         self.loaded: dict[Any, Any] | None = None
         self.new: dict[Any, Any] = {}
         self._saving_at_exit = False
@@ -158,6 +160,8 @@ class CacheFile:
         if write_atomic(path, data):
             self.entries().update(self.new)
             self.new.clear()
+            if self._after_save is not None:
+                self._after_save()
 
     def _read(self) -> dict[Any, Any]:
         path = self._path()

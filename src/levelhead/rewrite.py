@@ -162,11 +162,11 @@ _NOT_NAMES = frozenset(
     "God Mom Mum Dad Mommy Daddy Well Oh Wow Seriously Honestly Congratulations Thanks Whatever Why How What When "
     "Where Who You Your Yours Again".split()
 )
-_NAME = re.compile(r"\b([A-Z][a-z]{1,20})(?:'s)?\b")
-_CHILD = re.compile(
+_NAME = regexcache.compile(r"\b([A-Z][a-z]{1,20})(?:'s)?\b")
+_CHILD = regexcache.compile(
     r"\b(our|the|my|your) (kids|children|child|son|daughter|boys|girls|boy|girl|baby|little one|little ones|twins)\b"
 )
-_POSSESSIVE_YOU = re.compile(r"\b(?:your|ur)\b")
+_POSSESSIVE_YOU = regexcache.compile(r"\b(?:your|ur)\b")
 
 
 def i_statement(sentence: str) -> str:
@@ -237,10 +237,10 @@ _ORDER = regexcache.compile(
     r"(?:need to|needs to|have to|has to|must|got to|gotta|'d better|had better|better)\s+(?P<rest>.+?)\s*[.!?]*$",
     re.IGNORECASE | re.DOTALL,
 )
-_I_NEED = re.compile(
+_I_NEED = regexcache.compile(
     r"^(?P<lead>.*?)\bi (?:need|want|expect|require) (?:you|u) to\s+(?P<rest>.+?)\s*[.!?]*$", re.I | re.S
 )
-_PRESSURE_TAIL = re.compile(
+_PRESSURE_TAIL = regexcache.compile(
     r"[,;:-]*\s*\b(?:now|right now|immediately|asap|no excuses|for once|already|or else|period|this time)\b[.!?]*\s*$",
     re.I,
 )

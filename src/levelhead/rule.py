@@ -7,7 +7,6 @@ pure: ``(draft, situation, now)`` in, diagnostics out.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from levelhead import regexcache
 from levelhead.diagnostics import Diagnostic, Severity, Span, Suggestion, Verdict
 from levelhead.situation import Situation
 from levelhead.text import Draft
@@ -27,7 +27,7 @@ FAMILIES = {
     "SF": "safety",
 }
 DOC_SECTIONS = ("## What it flags", "## Why it matters", "## Example", "## Instead")
-_CODE = re.compile(r"^[A-Z]{2}\d{2}$")
+_CODE = regexcache.compile(r"^[A-Z]{2}\d{2}$")
 
 
 class Need(StrEnum):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
+from levelhead import regexcache
+
 # Curly quotes and apostrophes are folded to ASCII, one character for one, so
 # patterns can be written once and offsets still point into the original.
 _FOLD = str.maketrans(
@@ -36,13 +38,13 @@ _FOLD = str.maketrans(
     }
 )
 
-_WORD = re.compile(r"\w+(?:['\-]\w+)*")
+_WORD = regexcache.compile(r"\w+(?:['\-]\w+)*")
 # A sentence ends at . ! ? (runs of them) or a line break; abbreviations such
 # as "p.m." and decimals such as "4.30" are kept whole.
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+")
+_SENTENCE_END = regexcache.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+")
 # A full stop after these does not end a sentence ("4:30 p.m. on Sunday", "Dr. Lee").
-_ABBREVIATION = re.compile(r"(?:\b[ap]\.m|\bdr|\bmrs?|\bms|\bst)$")
-_QUOTED = re.compile(r"\"[^\"\n]{1,400}\"|(?<![\w])'[^'\n]{2,400}'(?![\w])")
+_ABBREVIATION = regexcache.compile(r"(?:\b[ap]\.m|\bdr|\bmrs?|\bms|\bst)$")
+_QUOTED = regexcache.compile(r"\"[^\"\n]{1,400}\"|(?<![\w])'[^'\n]{2,400}'(?![\w])")
 
 
 def fold(text: str) -> str:
@@ -145,7 +147,7 @@ def _reported_speech_ranges(text: str, translated: str, folded: str) -> list[tup
     return ranges
 
 
-_REPORTED = re.compile(
+_REPORTED = regexcache.compile(
     r"\b(?:he|she|they|someone|somebody|people|the (?:judge|mediator|therapist|court|teacher|kids|children)"
     r"|my (?:mum|mom|dad|friend|sister|brother|lawyer|therapist))\s+"
     r"(?:said|says|told me|wrote|claimed|claims|keeps saying|kept saying|was saying|yelled|shouted|asked)"

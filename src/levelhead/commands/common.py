@@ -10,7 +10,6 @@ attached and stops with a clear error when not. Errors are one
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
+
+from levelhead import regexcache
 
 if TYPE_CHECKING:
     from levelhead.situation import Situation
@@ -132,7 +133,7 @@ def store_call(doing: Callable[[], Any]) -> Any:
         fail(str(err))
 
 
-_DURATION = re.compile(r"(?i)^\s*(\d+(?:\.\d+)?)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s*$")
+_DURATION = regexcache.compile(r"(?i)^\s*(\d+(?:\.\d+)?)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s*$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 

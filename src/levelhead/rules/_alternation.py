@@ -21,17 +21,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from levelhead import regexcache
+
 _SPECIAL = frozenset("\\.^$*+?{}[]()|")
 _QUANTIFIER = frozenset("?*+{")
-_NUMBERED_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+_NUMBERED_BACKREF = regexcache.compile(r"\\[1-9]|\(\?P=")
 # Escapes and character classes, which hide parentheses and bars; then everything but parentheses and bars.
-_ESCAPES_AND_CLASSES = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]", re.DOTALL)
-_NOT_STRUCTURE = re.compile(r"[^()|]+")
+_ESCAPES_AND_CLASSES = regexcache.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]", re.DOTALL)
+_NOT_STRUCTURE = regexcache.compile(r"[^()|]+")
 # A group's content that is only literal words: characters without meaning in a regex, or escaped marks.
-_LITERAL_WORDS = re.compile(
+_LITERAL_WORDS = regexcache.compile(
     r"(?:[^\\.^$*+?{}\[\]()|]|\\[^A-Za-z0-9_|])+(?:\|(?:[^\\.^$*+?{}\[\]()|]|\\[^A-Za-z0-9_|])+)*"
 )
-_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_UNESCAPE = regexcache.compile(r"\\(.)", re.DOTALL)
 
 _Entry = tuple[list[str], str, str]  # (leading tokens, the regex after them, the pattern's name)
 

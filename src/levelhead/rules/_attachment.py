@@ -8,12 +8,11 @@ relationship), read from ``rules/data/attachment_topics.toml``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from levelhead import phrases
+from levelhead import phrases, regexcache, tablecache
 from levelhead.datafiles import read_toml
 from levelhead.diagnostics import Span
 from levelhead.emotion import PhraseMatcher
@@ -24,11 +23,11 @@ TOPICS = "attachment_topics"
 
 # "I don't miss you", "I'm not thinking of you", "I never said I'd wait for you":
 # a negator at most two words before the phrase, in the same clause.
-_NEGATED_TAIL = re.compile(
+_NEGATED_TAIL = regexcache.compile(
     r"(?:\b(?:not|never|no longer|hardly|barely|nobody|no one)|n't|\b(?:dont|didnt|doesnt|cant|wont|isnt|wasnt|arent))"
     r"\s+(?:[\w']+\s+){0,2}$"
 )
-_CLAUSE_BREAK = re.compile(r"[,;:()\-]|\b(?:and|but|because|so that|though|although|while|or)\b")
+_CLAUSE_BREAK = regexcache.compile(r"[,;:()\-]|\b(?:and|but|because|so that|though|although|while|or)\b")
 
 
 def negated(draft: Draft, start: int) -> bool:
@@ -47,7 +46,7 @@ class _Book:
     matcher: PhraseMatcher
 
 
-@cache
+@tablecache.kept
 def _book(name: str, groups: tuple[str, ...] | None) -> _Book:
     data = read_toml(f"rules/data/{name}.toml")
     labels: list[tuple[str, str]] = []

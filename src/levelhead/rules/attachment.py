@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import ClassVar
 
+from levelhead import regexcache
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Suggestion
 from levelhead.phrases import Hit
 from levelhead.rule import Rule
@@ -110,7 +110,7 @@ _FILLER = frozenset(
     "hey hi hello hiya yo oh so just well um ok okay soz sorry haha hahaha lol and you there stranger again "
     "anyway btw x xx".split()
 )
-_WORD = re.compile(r"[a-z']+")
+_WORD = regexcache.compile(r"[a-z']+")
 
 
 class FalseHope(Rule):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from levelhead import regexcache
+from levelhead import regexcache, tablecache
 from levelhead.datafiles import read_toml
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Suggestion
 from levelhead.phrases import is_own_voice
@@ -30,7 +30,7 @@ from levelhead.rules._alternation import named_alternation
 from levelhead.situation import Goal, Situation
 from levelhead.text import Draft, Sentence
 
-_MACRO = re.compile(r"\{([a-z_]+)\}")
+_MACRO = regexcache.compile(r"\{([a-z_]+)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,8 @@ class _Table:
                 buckets.setdefault((mode, keys), []).append(i)
         signatures = sorted(buckets, key=lambda sig: buckets[sig][0])  # bucket number = reading order of the file
         self._items = [[(f"p{i}", patterns[i][0]) for i in buckets[sig]] for sig in signatures]
+        # Written out now, as the table is built once and kept between runs (levelhead.tablecache).
+        self._sources = [named_alternation(items) for items in self._items]
         self._compiled: list[re.Pattern[str] | None] = [None] * len(signatures)
         by: dict[str, dict[str, list[int]]] = {"word": {}, "two": {}, "one": {}}
         for number, (mode, keys) in enumerate(signatures):
@@ -114,7 +116,7 @@ class _Table:
     def _source(self, number: int) -> str:
         """Bucket ``number`` as one alternation, group pN naming pattern N. Starts that neighbouring patterns
         share (most begin with "\\b(?:you|u) ") are written once, so a match reads them once (see _alternation)."""
-        return named_alternation(self._items[number])
+        return self._sources[number]
 
     def scan(self, draft: Draft, start: int, end: int) -> Iterator[tuple[int, int, _Pattern]]:
         """Non-overlapping matches in ``start:end`` of the folded draft, in reading order, as (start, end, pattern)."""
@@ -174,7 +176,7 @@ def _trie(words: set[str], prefixes: set[str]) -> str:
 
 
 # A "word" for the index: letters, digits, apostrophes (the draft's words, cut at a hyphen).
-_WORD_RUN = re.compile(r"[a-z0-9']+")
+_WORD_RUN = regexcache.compile(r"[a-z0-9']+")
 _END = "\x00"  # in _first's strings: the first word ends here
 _DEPTH = 24  # how many characters of the first word _first looks at
 _MAX_STARTS = 400  # beyond this many possible starts, _first gives up on the rest of the word
@@ -386,29 +388,31 @@ def _skeleton(macro: str) -> str:
     return "(?:" + "|".join(re.escape(s[:-1]) for s in sorted(starts)) + r")\b"
 
 
-@functools.cache
+@tablecache.kept
 def _table(name: str) -> _Table:
     """The compiled, indexed phrases of ``rules/data/NAME.toml``, built once on first use."""
     return _load(name)
 
 
 # "I'm such an idiot", "she called me a terrible mother": aimed at the user, not at them.
-_SELF_BEFORE = re.compile(
+_SELF_BEFORE = regexcache.compile(
     r"\b(?:i'?m|i am|i was|i feel like|i felt like|i'?ve been|i have been|i must be|i must look like|i look like|"
     r"i looked like|i sound like|i'?ll be|i would be|i'd be|feel like|makes? me|made me|call(?:ed|s|ing)? me|me)"
     r"\W+(?:\w+\W+){0,2}$"
 )
-_SELF_AFTER = re.compile(r"^\W*(?:i am|i was|i'?m|i'?ve been|i have been|am i|was i|of me|me)\b")
+_SELF_AFTER = regexcache.compile(r"^\W*(?:i am|i was|i'?m|i'?ve been|i have been|am i|was i|of me|me)\b")
 # "I'm not saying this is your fault": a negated saying verb a few words back, with no clause break between.
-_NEGATED_NEAR = re.compile(
+_NEGATED_NEAR = regexcache.compile(
     r"\b(?:not|never|n't|no one|nobody)\s+(?:\w+\s+){0,2}?(?:say|said|saying|says|think|thought|mean|meant|"
     r"claim|claiming|blame|blaming|suggest|suggesting|imply|implying|accuse|accusing)\b[^.!?,;:\n]{0,30}$"
 )
 # Before a {nif} pattern: a condition or a question, not a claim ("if you can't make it", "do you never...").
-_CONDITIONAL = re.compile(r"\b(?:if|in case|whether|unless|when|do|did|hope|know|sure|that|even if|but if|so if)\s$")
-_YOU = re.compile(r"\b(?:you|your|yours|yourself|u|ur)\b")
+_CONDITIONAL = regexcache.compile(
+    r"\b(?:if|in case|whether|unless|when|do|did|hope|know|sure|that|even if|but if|so if)\s$"
+)
+_YOU = regexcache.compile(r"\b(?:you|your|yours|yourself|u|ur)\b")
 # Kind uses of "you" that do not make a sentence about them: "I hope you're well", "thank you".
-_WARM_YOU = re.compile(
+_WARM_YOU = regexcache.compile(
     r"\b(?:thank you|thanks to you|(?:i )?(?:hope|wish) (?:you|u)(?: ?'?re| are)?"
     r"(?: (?:well|okay|ok|happy|the best|all the best|doing (?:well|okay|ok|good|great)))?|you too"
     r"|(?:care about|proud of|grateful to|happy for|rooting for) (?:you|u)|the best for (?:you|u)"
@@ -416,7 +420,7 @@ _WARM_YOU = re.compile(
     r"|(?:don'?t|do not|never) hold (?:anything|it|this|that) against (?:you|u)"
     r"|(?:you|u) (?:deserve|find) (?:happiness|peace|the best))\b"
 )
-_I_STATEMENT = re.compile(
+_I_STATEMENT = regexcache.compile(
     r"^\W*(?:i|i'm|im|i've|i'd|i'll|it hurt me|it still hurts|part of me|honestly,? i|i think i|sometimes i)\b"
     r"|\bi (?:feel|felt|am|'m|still|was|have been|'ve been|miss|wish|hope|need)\b"
 )
@@ -831,4 +835,3 @@ class Pressure(Rule):
             yield self.finding(
                 hit.message, Span(hit.start, hit.end), note=this_note, severity=severity, suggestions=suggestions
             )
-

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import Any, ClassVar
 
-from levelhead import regexcache
+from levelhead import regexcache, tablecache
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Suggestion, Verdict
 from levelhead.logistics import SentenceInfo, Tokens, analyse, is_timed, load_data, tokens
 from levelhead.pace_stats import describe_date, describe_moment
@@ -43,12 +43,12 @@ _THIS_CONTACT = {
 }
 # "I won't come over", "I don't think we can be friends": the words after a
 # nearby negation are not a proposal.
-_NEGATED = re.compile(
+_NEGATED = regexcache.compile(
     r"(?:\bnot|n't|\bnever|\bno longer|\bcannot|\bdont|\bwont|\bcant|\bdidnt|\bwouldnt|\bshouldnt)"
     r"\W+(?:[\w']+\W+){0,4}$"
 )
 # "I'd never say your new boyfriend ...": as in phrases.is_own_voice, a negated saying verb.
-_NEGATED_CLAIM = re.compile(
+_NEGATED_CLAIM = regexcache.compile(
     r"\b(?:never|not|n't|no one|nobody)\s+(?:\w+\s+){0,2}?"
     r"(?:say|said|saying|says|think|thought|thinking|mean|meant|claim|claiming|call|calling|believe|suggest|suggesting)"
     r"\b(?:\s+that)?\W*$"
@@ -63,7 +63,7 @@ _PRACTICAL_KINDS = frozenset({"children", "handover", "documents", "money", "ite
 # --- data -------------------------------------------------------------------
 
 
-_PLAIN_ALTERNATION = re.compile(r"^\(\?:([a-z' |\-]+)\)$")
+_PLAIN_ALTERNATION = regexcache.compile(r"^\(\?:([a-z' |\-]+)\)$")
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -122,7 +122,7 @@ class _Group:
         return _compiled(self.source)
 
 
-@cache
+@tablecache.kept
 def _groups(name: str) -> tuple[_Group, ...]:
     """The phrase groups of ``rules/data/NAME.toml``, ``{var}`` placeholders filled from its [vars]."""
     data = load_data(name)
@@ -212,7 +212,7 @@ def _midnight(day: date, now: datetime) -> datetime:
 
 # --- topics (BD04) -----------------------------------------------------------
 
-_TOPIC_SPLIT = re.compile(r"\s*(?:,|;|/|&|\+|\band\b|\bor\b)\s*")
+_TOPIC_SPLIT = regexcache.compile(r"\s*(?:,|;|/|&|\+|\band\b|\bor\b)\s*")
 _TOPIC_STOP = frozenset(
     "the a an my your our his her their its about any of to in on with for from at by talk talking talks discuss "
     "discussing discussion mention mentioning mentions bring bringing up topic topics subject subjects no not don't "
@@ -242,11 +242,12 @@ def topic_pattern(topic: str) -> re.Pattern[str] | None:
     """The pattern for one agreed off-limits topic: known topic words, else the topic's own words stemmed."""
     topics = load_data("boundary_topics").get("topics", {})
     patterns: list[str] = []
+    own_words = False  # the user's own words: never written to the start-up cache (it is not encrypted)
     for part in _TOPIC_SPLIT.split(topic.lower()):
         part = part.strip(" .'\"!?-")
         if not part:
             continue
-        known = [spec for spec in topics.values() if any(re.search(a, part) for a in spec["aliases"])]
+        known = [spec for spec in topics.values() if any(_compiled(a).search(part) for a in spec["aliases"])]
         if known:
             for spec in known:
                 patterns.extend(spec["patterns"])
@@ -254,17 +255,20 @@ def topic_pattern(topic: str) -> re.Pattern[str] | None:
         for word in re.findall(r"[\w']+", part):
             if word not in _TOPIC_STOP and len(word) > 1:
                 patterns.append(_stem_pattern(word))
-    return _compiled(_combine(patterns)) if patterns else None
+                own_words = True
+    if not patterns:
+        return None
+    return re.compile(_combine(patterns)) if own_words else _compiled(_combine(patterns))
 
 
 # --- exceptions (BD01) -------------------------------------------------------
 
-_PERSON = re.compile(
+_PERSON = regexcache.compile(
     r"\b(?!(?:I|I'm|I've|I'll|I'd|My|The|Your|Hi|Hey|Hello|Please|This|That|It|It's|We|You|Can|Could|Is|Are|Just|"
     r"So|And|But|Ok|Okay|Sorry|Urgent|Emergency|Call|Text|Now|Today|Tonight|There|Our|He|She|They|If|When|What)\b)"
     r"[A-Z][a-z]+(?:'s)?\b"
 )
-_THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|them|he's|she's|they're)\b")
+_THIRD_PERSON = regexcache.compile(r"\b(?:he|she|they|him|her|them|he's|she's|they're)\b")
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import ClassVar
 
+from levelhead import regexcache
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Suggestion
 from levelhead.emotion import SentenceEmotion, quote_words, sentence_emotions
 from levelhead.rule import Option, Rule
@@ -14,9 +14,9 @@ from levelhead.situation import Goal, Situation
 from levelhead.text import Draft
 
 # "I felt hurt when ...", "I'm sad that ...": the writer owns the feeling.
-_I_STATEMENT = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll)\b")
+_I_STATEMENT = regexcache.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll)\b")
 # "You broke my heart", "you made me cry": the feeling is laid at their door.
-_BLAME = re.compile(
+_BLAME = regexcache.compile(
     r"\byou(?:'ve|'re| have| are)? (?:\w+ )?(?:made|make|makes|ruined|ruin|broke|break|destroyed|destroy|hurt|left|"
     r"betrayed|abandoned|humiliated|never|always)\b"
 )

@@ -9,12 +9,11 @@ detection in ``levelhead.logistics``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from levelhead import pace_stats
+from levelhead import pace_stats, regexcache
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Suggestion, Verdict
 from levelhead.logistics import analyse, analyse_text, logistics_core
 from levelhead.rule import Need, Option, Rule
@@ -30,7 +29,7 @@ _MIRROR_NOTE = (
     "matching their pace tends to keep things calm."
 )
 _TEMPLATE = "One or two sentences: what, when, where."
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_PARAGRAPH_BREAK = regexcache.compile(r"\n[ \t]*\n\s*")
 _CHANNEL_WORDS = {Channel.TEXT: "text", Channel.SOCIAL: "message", Channel.EMAIL: "email"}
 
 

@@ -9,11 +9,11 @@ from the "too soon" and "who reaches out" rules; reconciliation holds firm.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
+from levelhead import regexcache
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Suggestion, Verdict
 from levelhead.pace_stats import describe_moment
 from levelhead.rule import Need, Option, Rule, RuleError
@@ -22,7 +22,7 @@ from levelhead.text import Draft
 
 MORNING = time(9, 0)  # a wait that would end at night is pushed to the next morning at this time
 NIGHT_START, NIGHT_END = time(22, 0), time(7, 0)
-_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_CLOCK = regexcache.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
 def _plural(n: int, word: str) -> str:

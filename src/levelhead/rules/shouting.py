@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import ClassVar
 
+from levelhead import regexcache
 from levelhead.diagnostics import Applicability, Diagnostic, Severity, Span, Suggestion
 from levelhead.rule import Option, Rule
 from levelhead.situation import Situation
@@ -17,8 +18,8 @@ _ALLOWED_CAPS = frozenset(
     "I OK AM PM A.M P.M TV ID PDF DVD USA UK US EU NHS GP ER ICU ASAP FYI ETA RSVP DOB SSN PTA PE IT "
     "BBQ DIY ATM PIN CV HR TBD TBC ADHD COVID MRI CT UTC GMT EST PST DM DMS IG FB PJ PJS ENT GCSE SAT ACT".split()
 )
-_CAPS_WORD = re.compile(r"\b[A-Z][A-Z']*[A-Z]\b")
-_PUNCT_RUN = re.compile(r"[!?]{3,}|(?:[!?][!?]+)(?=\s*$)")
+_CAPS_WORD = regexcache.compile(r"\b[A-Z][A-Z']*[A-Z]\b")
+_PUNCT_RUN = regexcache.compile(r"[!?]{3,}|(?:[!?][!?]+)(?=\s*$)")
 
 
 class Shouting(Rule):

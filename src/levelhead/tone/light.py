@@ -11,7 +11,6 @@ tone``) use ``ToneModel``, which is faster per message once numpy is loaded.
 
 from __future__ import annotations
 
-import re
 import struct
 import sys
 import zipfile
@@ -22,12 +21,15 @@ from operator import mul
 from pathlib import Path
 from typing import Any
 
+from levelhead import regexcache
 from levelhead.tone.tokens import Tok, char_features, tokens, word_features
 from levelhead.tone.types import FORMAT_VERSION, TAXONOMIES, ToneScores, WordWeight, label_scores
 
 _PUNCT = frozenset(".,;:!?'\"()[]-")
 _LOG_EPS = log(1e-6)
-_HEADER = re.compile(r"'descr':\s*'([<>|=])([a-z])(\d+)'.*'fortran_order':\s*(True|False).*'shape':\s*\(([\d,\s]*)\)")
+_HEADER = regexcache.compile(
+    r"'descr':\s*'([<>|=])([a-z])(\d+)'.*'fortran_order':\s*(True|False).*'shape':\s*\(([\d,\s]*)\)"
+)
 # memoryview item codes; half floats (the weights) stay raw bytes, unpacked a few rows at a time.
 _FORMATS = {("f", 2): "B", ("f", 4): "f", ("i", 8): "q", ("u", 1): "B"}
 

@@ -10,12 +10,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from levelhead import regexcache
 from levelhead.text import fold
 
 CHAR_NGRAMS = (2, 5)
 NEGATION_SCOPE = 3  # words after a negator that get marked
 
-_TOKEN = re.compile(
+_TOKEN = regexcache.compile(
     r"\[(?:name|religion)\]"  # GoEmotions masks, kept as one token
     r"|[^\W_]+(?:['\-][^\W_]+)*"  # words with inner apostrophes and hyphens
     r"|[!?]+"  # runs of ! and ? carry intensity
@@ -27,7 +28,7 @@ _NEGATORS = frozenset(
     "werent doesnt didnt couldnt shouldnt wouldnt aint nope".split()
 )
 _SCOPE_END = frozenset('.,;:!?()[]"')
-_ELONGATED = re.compile(r"([^\W\d_])\1\1")
+_ELONGATED = regexcache.compile(r"([^\W\d_])\1\1")
 
 
 @dataclass(frozen=True, slots=True)
