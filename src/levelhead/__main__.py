@@ -15,9 +15,10 @@ def run() -> None:
     from levelhead import codecache
 
     codecache.install()
-    from levelhead.cli import main
+    from levelhead import cli
 
-    main()
+    cli.quick_exit = True
+    cli.main()
 
 
 if __name__ == "__main__":

@@ -313,8 +313,29 @@ def emit_report(report: Any, fmt: str) -> NoReturn:
         colour = sys.stdout.isatty()
         click.echo(render_text(report, click.style if colour else _no_style), color=colour)
     if _store_unreadable and report.verdict is Verdict.SEND:
-        sys.exit(2)  # "send" without the agreements is not a "send"
-    sys.exit(0 if report.verdict is Verdict.SEND else 1)
+        _exit(2)  # "send" without the agreements is not a "send"
+    _exit(0 if report.verdict is Verdict.SEND else 1)
+
+
+quick_exit = False  # set by levelhead.__main__ for the command-line process itself
+
+
+def _exit(status: int) -> NoReturn:
+    """End a check: ``sys.exit``, or in the command-line process, flush, run the exit handlers (cache
+    saves) and leave without tearing the interpreter down, a good part of a one-off check's time.
+    Only for commands that have written everything and hold nothing open by now (check, ready)."""
+    if not quick_exit:
+        sys.exit(status)
+    import atexit
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more can be shown
+        pass
+    atexit._run_exitfuncs()
+    os._exit(status)
 
 
 def _no_style(text: str, **_: object) -> str:
