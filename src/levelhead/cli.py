@@ -150,6 +150,8 @@ def run_check(text: str, options: dict[str, Any]) -> Any:
     """Check ``text`` with the situation from the store, the settings file and the flags (flags win)."""
     from levelhead import engine, tone
 
+    if quick_exit:
+        gc.disable()  # one draft, then the process ends: collecting would only walk the loaded tables
     tone.use_light_reader()  # one draft in a fresh process: no numpy import (same model, same results)
     situation, select, ignore, settings, now = _situation(options)
     try:
