@@ -81,7 +81,11 @@ def cache_path() -> Path | None:
     """The tables file for this interpreter and this exact install, or None when caching is off."""
     if regexcache.cache_path() is None:
         return None
-    return regexcache.cache_folder() / f"tables-{_code_digest()}.marshal"
+    try:
+        digest = _code_digest()
+    except OSError:  # the package is not a plain folder (a zip, say): no way to tell its versions apart
+        return None
+    return regexcache.cache_folder() / f"tables-{digest}.marshal"
 
 
 @functools.cache
