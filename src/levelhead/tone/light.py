@@ -12,26 +12,19 @@ tone``) use ``ToneModel``, which is faster per message once numpy is loaded.
 from __future__ import annotations
 
 import struct
-import sys
-import zipfile
-from bisect import bisect_left
 from collections import Counter
 from math import exp, expm1, log, log1p, sqrt
 from operator import mul
 from pathlib import Path
 from typing import Any
 
-from levelhead import regexcache
+from levelhead.tone.npz import read_arrays
 from levelhead.tone.tokens import Tok, char_features, tokens, word_features
 from levelhead.tone.types import FORMAT_VERSION, TAXONOMIES, ToneScores, WordWeight, label_scores
+from levelhead.tone.vocab import SortedLines
 
 _PUNCT = frozenset(".,;:!?'\"()[]-")
 _LOG_EPS = log(1e-6)
-_HEADER = regexcache.compile(
-    r"'descr':\s*'([<>|=])([a-z])(\d+)'.*'fortran_order':\s*(True|False).*'shape':\s*\(([\d,\s]*)\)"
-)
-# memoryview item codes; half floats (the weights) stay raw bytes, unpacked a few rows at a time.
-_FORMATS = {("f", 2): "B", ("f", 4): "f", ("i", 8): "q", ("u", 1): "B"}
 
 # One text's features: {row: TF-IDF value}, and each occurrence as (row, first token, last token).
 Occurrence = tuple[int, int, int]
@@ -41,12 +34,12 @@ class LightModel:
     """Scores and explanations from the shipped model file, with the standard library only."""
 
     def __init__(self, path: Path) -> None:
-        arrays = _read_npz(path)
+        arrays = read_arrays(path)  # mapped, not read: a draft touches a few hundred rows
         if int(arrays["version"][0]) != FORMAT_VERSION:
             raise ValueError(f"tone model {path} has format {arrays['version'][0]}, expected {FORMAT_VERSION}")
-        self.words = _strings(arrays["word_vocab"])
-        self.chars = _strings(arrays["char_vocab"])
-        self.idf: list[float] = arrays["idf"].tolist()
+        self.words = SortedLines.of(arrays["word_vocab"].tobytes(), path, "word_vocab")
+        self.chars = SortedLines.of(arrays["char_vocab"].tobytes(), path, "char_vocab")
+        self.idf: memoryview[float] = arrays["idf"]
         self.width = len(arrays["bias"])
         self.weights: memoryview[int] = arrays["weights"]  # (features, width) float16, little-endian, row-major
         self.bias: list[float] = arrays["bias"].tolist()
@@ -70,18 +63,13 @@ class LightModel:
     # -- features --------------------------------------------------------------------------------
 
     def _word_row(self, feature: str) -> int:
-        i = bisect_left(self.words, feature)
-        return i if i < len(self.words) and self.words[i] == feature else -1
+        return self.words.index(feature)
 
     def _char_rows(self, norm: str) -> list[int]:
         rows = self._char_cache.get(norm)
         if rows is None:
-            chars, offset = self.chars, len(self.words)
-            rows = []
-            for gram in char_features(norm):
-                i = bisect_left(chars, gram)
-                if i < len(chars) and chars[i] == gram:
-                    rows.append(offset + i)
+            find, offset = self.chars.index, len(self.words)
+            rows = [offset + i for gram in char_features(norm) if (i := find(gram)) >= 0]
             self._char_cache[norm] = rows
         return rows
 
@@ -169,26 +157,3 @@ class LightModel:
 def _strings(array: memoryview[Any]) -> list[str]:
     text = array.tobytes().decode("utf-8")
     return text.split("\n") if text else []
-
-
-def _read_npz(path: Path) -> dict[str, Any]:
-    """Each array of an uncompressed-or-not ``.npz`` as a flat memoryview of its items (C order)."""
-    if sys.byteorder != "little":
-        raise ValueError("the light tone reader reads little-endian model files on little-endian machines only")
-    arrays: dict[str, Any] = {}
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            data = archive.read(name)
-            if data[:6] != b"\x93NUMPY":
-                raise ValueError(f"{path}: {name} is not a .npy array")
-            size, fmt = (2, "<H") if data[6] == 1 else (4, "<I")
-            (length,) = struct.unpack(fmt, data[8 : 8 + size])
-            header = data[8 + size : 8 + size + length].decode("latin-1")
-            found = _HEADER.search(header)
-            if found is None or found.group(4) != "False" or found.group(1) == ">":
-                raise ValueError(f"{path}: {name} is not a plain little-endian C-order array")
-            code = _FORMATS.get((found.group(2), int(found.group(3))))
-            if code is None:
-                raise ValueError(f"{path}: {name} has an item type the light reader does not read")
-            arrays[name.removesuffix(".npy")] = memoryview(data[8 + size + length :]).cast(code)  # type: ignore[call-overload]
-    return arrays
