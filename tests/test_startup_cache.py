@@ -54,6 +54,19 @@ def _same(a: re.Pattern[str], b: re.Pattern[str]) -> None:
         assert [m.groupdict() for m in a.finditer(text)] == [m.groupdict() for m in b.finditer(text)]
 
 
+def test_a_file_written_for_another_build_reads_as_empty(cache_dir: Path) -> None:
+    regexcache.compile(FRAGMENTS[0])
+    regexcache.save()
+    path = regexcache.cache_path()
+    assert path is not None
+    build, entries = marshal.loads(path.read_bytes())
+    assert (FRAGMENTS[0], 0) in entries
+    path.write_bytes(marshal.dumps((build + " (another build)", entries)))  # as if two builds shared a name
+    _fresh_process()
+    assert regexcache._entries() == {}
+    _same(regexcache.compile(FRAGMENTS[0]), re.compile(FRAGMENTS[0]))
+
+
 def test_patterns_come_back_identical_from_the_cache_file(cache_dir: Path) -> None:
     sources = [*FRAGMENTS, r"(?P<n>\d+)(?=h)", "|".join(f"(?P<p{i}>{f})" for i, f in enumerate(FRAGMENTS[:3]))]
     for source in sources:
@@ -159,7 +172,7 @@ def test_a_changed_data_file_is_parsed_again(cache_dir: Path, monkeypatch: pytes
     monkeypatch.setattr(datafiles._file, "new", {})
     name = "data/resources.toml"
     datafiles.read_toml(name)
-    stale = {name: (b"\x00" * 16, marshal.dumps({"stale": True}))}
+    stale = {name: ((0, 0), marshal.dumps({"stale": True}))}  # written for an older version of the file
     monkeypatch.setattr(datafiles._file, "loaded", stale)
     monkeypatch.setattr(datafiles._file, "new", {})
     assert "stale" not in datafiles.read_toml(name)
@@ -253,22 +266,22 @@ def test_changed_code_gets_a_new_tables_file_and_the_old_one_goes(
     tablecache.save()
     first = tablecache.cache_path()
     assert first is not None and first.exists()
-    monkeypatch.setattr(tablecache, "_code_digest", lambda: "an-edited-install")
+    monkeypatch.setattr(tablecache, "_build", lambda: "an-edited-install")
     _fresh_tables()
     assert tablecache.built("t", lambda: [2]) == [2]  # nothing carried over from other code
     tablecache.save()
     assert not first.exists() and tablecache.cache_path().exists()  # type: ignore[union-attr]
 
 
-def test_editing_a_package_file_changes_the_code_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_editing_a_package_file_changes_the_build_stamp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     package = tmp_path / "pkg"
     package.mkdir()
     module = package / "mod.py"
     module.write_text("A = 1\n")
     monkeypatch.setattr(tablecache, "_PACKAGE", package)
-    before = tablecache._code_digest.__wrapped__()
+    before = tablecache._build.__wrapped__()
     module.write_text("A = 22\n")
-    assert tablecache._code_digest.__wrapped__() != before
+    assert tablecache._build.__wrapped__() != before
 
 
 def test_dataclass_code_runs_the_same_from_the_cache(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ fresh ``levelhead check``, while the text is the same on every run. :func:`insta
 ``dataclasses`` compile through :func:`cached_exec`, which runs the same text from a code object
 compiled once and stored (marshal, as Python's own ``.pyc`` files) in the cache folder, keyed by the
 exact text. Running a stored compilation of the same text is what ``exec`` does with the text, so
-the classes come out the same; the file name carries the interpreter version, and a missing or
+the classes come out the same; the file is read only by the same interpreter build, and a missing or
 damaged file only means compiling again. Only the command line installs it (``levelhead.__main__``).
 
 Same folder and same switch as the regex cache (``LEVELHEAD_CACHE_DIR``, ``LEVELHEAD_NO_CACHE=1``).
@@ -15,7 +15,6 @@ Same folder and same switch as the regex cache (``LEVELHEAD_CACHE_DIR``, ``LEVEL
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import sys
 import types
 from pathlib import Path
@@ -47,9 +46,12 @@ def cache_path() -> Path | None:
     """The code cache file for this interpreter, or None when caching is off."""
     if regexcache.cache_path() is None:
         return None
-    build = hashlib.sha256(f"{sys.version}|{sys.implementation.cache_tag}".encode()).hexdigest()[:16]
-    return regexcache.cache_folder() / f"code-{build}.marshal"
+    return regexcache.file_for("code", _build())
 
 
-_file = regexcache.CacheFile(cache_path)
+def _build() -> str:
+    return f"{sys.version}|{sys.implementation.cache_tag}"
+
+
+_file = regexcache.CacheFile(cache_path, _build)
 save = _file.save

@@ -41,7 +41,6 @@ directory, else in the user config dir) looks like this; every key is optional:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
@@ -294,6 +293,8 @@ def load_history(path: Path) -> tuple[Message, ...]:
 
 
 def _history_line(path: Path, number: int, line: str) -> Message:
+    import json  # here: a check without a history file never needs the parser
+
     where = f"{path}, line {number}"
     try:
         item = json.loads(line)

@@ -250,6 +250,8 @@ def _literal_prefix(p: str) -> tuple[str, str]:
 
 @dataclass
 class _TrieNode:
+    """One node of the first-words trie that picks candidate phrases."""
+
     children: dict[str, _TrieNode]
     tails: list[tuple[str, int]]
 
@@ -497,6 +499,8 @@ def _class_char(c: str) -> str:
 
 @dataclass(frozen=True)
 class _Lexicon:
+    """The emotion phrase tables and the patterns that scale a hit up or down."""
+
     buckets: tuple[tuple[EmotionName, float], ...]  # tag -> (emotion, base weight)
     phrases: PhraseMatcher
     neutral: PhraseMatcher
@@ -567,6 +571,8 @@ MODEL_WORD_SHARE: Final = 0.25
 
 @dataclass(frozen=True, slots=True)
 class _Hit:
+    """Where one emotion phrase matched, which emotion, and how strongly."""
+
     start: int
     end: int
     emotion: EmotionName

@@ -80,6 +80,8 @@ def tokens(draft: Draft) -> Tokens:
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
+    """One position of a logistics phrase: the words it accepts, and how."""
+
     words: frozenset[str] = frozenset()
     optional: bool = False
     gap: int = 0  # > 0: skip up to this many words

@@ -42,6 +42,8 @@ class Hit:
 
 @dataclass(frozen=True)
 class PhraseGroup:
+    """A named group of phrases, compiled into one pattern, and its message."""
+
     name: str
     message: str
     pattern: re.Pattern[str]

@@ -8,7 +8,7 @@ interpreter build and the exact pattern text, and rebuilds patterns from it with
 
 Safety of the shortcut: an entry is stored only after the pattern rebuilt from it compares equal to
 what ``re.compile`` made (``Pattern.__eq__`` compares the flags, the pattern text and the generated
-code), the file name carries the Python version and the regex engine's ``MAGIC``, and anything
+code), the file is read only by the same Python build and regex engine (``MAGIC``), and anything
 unexpected (an unreadable or damaged file, an interpreter whose internals differ) falls back to
 ``re.compile``. The cache can make start-up faster; it cannot change a match. It holds only
 levelhead's own patterns, never anything a user typed.
@@ -20,12 +20,12 @@ levelhead's own patterns, never anything a user typed.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import importlib
 import marshal
 import os
 import re
 import sys
+import zlib
 from array import array
 from collections.abc import Callable
 from pathlib import Path
@@ -63,8 +63,20 @@ def cache_path() -> Path | None:
     """The cache file for this interpreter, or None when the cache is off."""
     if not _enabled():
         return None
-    build = hashlib.sha256(f"{sys.version}|{sys.platform}|{_sre.MAGIC}|{_sre.CODESIZE}".encode()).hexdigest()[:16]
-    return cache_folder() / f"regex-{build}.marshal"
+    return file_for("regex", _build())
+
+
+def file_for(kind: str, build: str) -> Path:
+    """The cache file of ``kind`` for ``build``, a text naming all that the file's contents depend on.
+
+    The name carries a short checksum of ``build``; the file holds ``build`` itself, and
+    :class:`CacheFile` reads a file whose ``build`` differs as empty.
+    """
+    return cache_folder() / f"{kind}-{zlib.crc32(build.encode()):08x}.marshal"
+
+
+def _build() -> str:
+    return f"{sys.version}|{sys.platform}|{_sre.MAGIC}|{_sre.CODESIZE}"
 
 
 def cache_folder() -> Path:
@@ -124,10 +136,17 @@ def _remember(source: str, flags: int, pattern: re.Pattern[str]) -> None:
 class CacheFile:
     """One marshal file in the cache folder: a dict read once per process, plus what this process adds,
     merged into the file at exit (atomically; a damaged file reads as empty, a refused write is skipped).
+    The file also holds ``build()`` (see :func:`file_for`): one written for another build reads as empty.
     ``after_save`` runs after each write (to tidy files this one replaces)."""
 
-    def __init__(self, path: Callable[[], Path | None], after_save: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Callable[[], Path | None],
+        build: Callable[[], str] = str,
+        after_save: Callable[[], None] | None = None,
+    ) -> None:
         self._path = path
+        self._build = build
         self._after_save = after_save
         self.loaded: dict[Any, Any] | None = None
         self.new: dict[Any, Any] = {}
@@ -154,7 +173,7 @@ class CacheFile:
         if not self.new or path is None:
             return
         try:
-            data = marshal.dumps({**self._read(), **self.new})
+            data = marshal.dumps((self._build(), {**self._read(), **self.new}))
         except ValueError:  # a value marshal cannot hold: leave the file as it is
             return
         if write_atomic(path, data):
@@ -166,12 +185,14 @@ class CacheFile:
     def _read(self) -> dict[Any, Any]:
         path = self._path()
         try:
-            data = marshal.loads(path.read_bytes()) if path is not None else {}
+            data = marshal.loads(path.read_bytes()) if path is not None else None
         except (OSError, EOFError, ValueError, TypeError):
             return {}  # missing or damaged: rebuilt as entries are added
-        return data if isinstance(data, dict) else {}
+        if isinstance(data, tuple) and len(data) == 2 and data[0] == self._build() and isinstance(data[1], dict):
+            return data[1]
+        return {}  # another build's, or not a cache file
 
 
-_file = CacheFile(cache_path)
+_file = CacheFile(cache_path, _build)
 _entries = _file.entries
 save = _file.save

@@ -5,9 +5,9 @@ buckets and indexes before looking at the draft. Functions that build such a tab
 package's own files alone are decorated with :func:`kept`: the first run builds the table and
 stores it, pickled, in the user's cache folder; later runs load it in a fraction of the time.
 
-Why a stored table is always the one the code would build: every entry belongs to one file whose
-name carries a digest of the interpreter and of every file in the installed package (path,
-modification time and size, as Python's own bytecode cache checks its sources). Editing, upgrading
+Why a stored table is always the one the code would build: every entry belongs to one file that
+holds a stamp of the interpreter and of every file in the installed package (path, modification
+time and size, as Python's own bytecode cache checks its sources) and is read only under that stamp. Editing, upgrading
 or reinstalling levelhead starts a new file and removes the old one. Patterns inside a table are
 stored as their source and flags and rebuilt through :mod:`levelhead.regexcache`. Loading names
 only levelhead's own classes and a few built-in containers, and anything unexpected (a damaged file,
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import dataclasses
 import functools
-import hashlib
 import io
 import os
 import pickle
@@ -82,17 +82,17 @@ def cache_path() -> Path | None:
     if regexcache.cache_path() is None:
         return None
     try:
-        digest = _code_digest()
+        return regexcache.file_for("tables", _build())
     except OSError:  # the package is not a plain folder (a zip, say): no way to tell its versions apart
         return None
-    return regexcache.cache_folder() / f"tables-{digest}.marshal"
 
 
 @functools.cache
-def _code_digest() -> str:
+def _build() -> str:
+    """The interpreter, and the path, modification time and size of every file in the package."""
     stamps: list[str] = [sys.version]
     _stamp(_PACKAGE, stamps)
-    return hashlib.blake2b("\n".join(sorted(stamps)).encode(), digest_size=10).hexdigest()
+    return "\n".join(sorted(stamps))
 
 
 def _stamp(folder: Path, stamps: list[str]) -> None:
@@ -116,9 +116,36 @@ _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH[re.Pattern] = _pattern
 
 
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        """A dataclass whose ``__init__`` takes every field, in order, comes back through ``__init__``.
+
+        The default for a frozen dataclass with slots is its ``__setstate__``, which looks the fields
+        up again for every object: thousands of calls when a table loads.
+        """
+        cls: type = type(obj)
+        plan = _by_init(cls)
+        if plan is None:
+            return NotImplemented
+        return cls, tuple(getattr(obj, name) for name in plan)
+
+
+@functools.cache
+def _by_init(cls: type) -> tuple[str, ...] | None:
+    """The field names ``cls(*values)`` takes, in order, or None if it cannot be rebuilt that way."""
+    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        return None
+    if getattr(getattr(cls.__init__, "__code__", None), "co_filename", None) != "<string>":
+        return None  # an ``__init__`` of the class's own, not the one dataclasses writes
+    fields = dataclasses.fields(cls)
+    if not cls.__dataclass_params__.init or any(not f.init or f.kw_only for f in fields):  # type: ignore[attr-defined]
+        return None
+    return tuple(f.name for f in fields)
+
+
 def _dump(value: object) -> bytes:
     buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler = _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _DISPATCH
     pickler.dump(value)
     return buffer.getvalue()
@@ -148,5 +175,5 @@ def _remove_older() -> None:
                 old.unlink()
 
 
-_file = regexcache.CacheFile(cache_path, after_save=_remove_older)
+_file = regexcache.CacheFile(cache_path, lambda: _build(), after_save=_remove_older)
 save = _file.save

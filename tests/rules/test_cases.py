@@ -37,3 +37,16 @@ def test_every_rule_has_enough_cases(rule: type) -> None:
     passes = [c for c in mine if not c.expect_fail]
     assert len(fails) >= 3, f"{rule.code} needs at least three failing examples in tests/rules/cases/{rule.code}.yml"
     assert len(passes) >= 3, f"{rule.code} needs at least three passing examples in tests/rules/cases/{rule.code}.yml"
+
+
+def test_every_rule_family_is_registered() -> None:
+    import pkgutil
+    import sys
+
+    import levelhead.rules
+
+    families = [m.name for m in pkgutil.iter_modules(levelhead.rules.__path__) if not m.name.startswith("_")]
+    missing = [name for name in families if f"levelhead.rules.{name}" not in sys.modules]
+    assert not missing, f"add {missing} to the imports in levelhead/rules/__init__.py"
+    registered = {rule.__module__ for rule in all_rules()}
+    assert registered == {f"levelhead.rules.{name}" for name in families}

@@ -11,7 +11,6 @@ with, so a check tries only the patterns that can begin at each word of the draf
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import json
 import re
@@ -35,6 +34,8 @@ _MACRO = regexcache.compile(r"\{([a-z_]+)\}")
 
 @dataclass(frozen=True, slots=True)
 class _Group:
+    """A group of blame phrases, its message, and which matches it skips."""
+
     name: str
     message: str
     self_check: bool = False  # skip matches the user aims at themself ("I'm such an idiot")
@@ -44,6 +45,8 @@ class _Group:
 
 @dataclass(frozen=True, slots=True)
 class PhraseHit:
+    """A blame phrase found in a draft: its span, text and group."""
+
     start: int
     end: int
     text: str
@@ -56,6 +59,8 @@ class PhraseHit:
 
 @dataclass(frozen=True, slots=True)
 class _Pattern:
+    """One blame pattern's group, and whether a condition before it cancels it."""
+
     group: _Group
     conditional: bool  # written with {nif}: skipped after "if", "when", "do", ... (a condition or a question)
 
@@ -295,6 +300,8 @@ _FILES = ("blame", "blame_past", "blame_insult", "blame_pressure")
 
 
 def _pattern_id(regex: str) -> str:
+    import hashlib  # only where keys are derived or checked, not on a warm check
+
     return hashlib.sha256(f"{_KEYS_VERSION}\n{regex}".encode()).hexdigest()[:20]
 
 

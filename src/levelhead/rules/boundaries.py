@@ -112,6 +112,8 @@ def _compiled(source: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class _Group:
+    """A boundary phrase group, its pattern source, and the words that can trigger it."""
+
     name: str
     source: str
     triggers: frozenset[str] | None  # the pattern can only match when one of these words is in the draft
@@ -137,6 +139,8 @@ def _groups(name: str) -> tuple[_Group, ...]:
 
 @dataclass(frozen=True, slots=True)
 class _Hit:
+    """A boundary phrase found in a draft: its span and group."""
+
     start: int
     end: int
     group: str
@@ -273,6 +277,8 @@ _THIRD_PERSON = regexcache.compile(r"\b(?:he|she|they|him|her|them|he's|she's|th
 
 @dataclass(frozen=True)
 class _Exception:
+    """What an agreement's exception allows: urgency, subjects, children or practical matters."""
+
     urgency: re.Pattern[str] | None
     subjects: tuple[re.Pattern[str], ...]
     children: bool  # the exception is about the children

@@ -73,6 +73,8 @@ SITUATION_FIELDS = (
 )  # fmt: skip
 @dataclass(frozen=True)
 class StoredAgreement:
+    """An agreement as stored: its kind, details, and when it began and ended."""
+
     id: int
     uid: str
     kind: str

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TextIO
 
 from levelhead.tone.types import EKMAN, EMOTIONS, GROUPS, SentenceTone, ToneScores, WordWeight
-from levelhead.tone.wire import run_jsonl
 
 if TYPE_CHECKING:
     from levelhead.tone.model import ToneModel
@@ -29,6 +29,14 @@ __all__ = [
     "load",
     "run_jsonl",
 ]
+
+
+def run_jsonl(lines: Iterable[str], out: TextIO) -> int:
+    """``levelhead tone``: score JSON lines ``{"text": ...}``, one JSON line out per line in (tone/wire.py)."""
+    from levelhead.tone import wire  # json and the wire format only for this command, not for every check
+
+    return wire.run_jsonl(lines, out)
+
 
 _lock = threading.Lock()
 _model: ToneModel | None = None

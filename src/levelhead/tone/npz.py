@@ -4,19 +4,20 @@ An uncompressed ``.npz`` (``numpy.savez``) is a zip of ``.npy`` files: a short h
 items. The file is mapped rather than read, so a one-off check touches only the pages of the
 weight rows its draft needs, and the zip's checksum is not computed over the whole file on every
 start (the model file ships inside the installed package, whose files the installer checks). A
-compressed member is read and decompressed as usual.
+compressed member is read and decompressed as usual. Where each member lies is worked out with
+``zipfile`` once per model file and kept with the start-up tables (levelhead.tablecache).
 """
 
 from __future__ import annotations
 
 import mmap
+import os
 import struct
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
-from levelhead import regexcache
+from levelhead import regexcache, tablecache
 
 _HEADER = regexcache.compile(
     r"'descr':\s*'([<>|=])([a-z])(\d+)'.*'fortran_order':\s*(True|False).*'shape':\s*\(([\d,\s]*)\)"
@@ -31,21 +32,39 @@ def read_arrays(path: Path) -> dict[str, Any]:
     if sys.byteorder != "little":
         raise ValueError("the light tone reader reads little-endian model files on little-endian machines only")
     with path.open("rb") as fh:
+        stat = os.fstat(fh.fileno())
         mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     whole = memoryview(mapped)
+    key = f"{__name__}.members{(str(path), stat.st_mtime_ns, stat.st_size)!r}"
     arrays: dict[str, Any] = {}
+    for member, start, size in tablecache.built(key, lambda: _members(path, whole)):
+        data = whole[start : start + size] if start >= 0 else _read_member(path, member)
+        arrays[member.removesuffix(".npy")] = _items(path, member, data)
+    return arrays
+
+
+def _members(path: Path, whole: memoryview) -> tuple[tuple[str, int, int], ...]:
+    """(name, where its data starts in the file or -1 when it must be decompressed, its size) per member."""
+    import zipfile  # only when the model file is new to this cache
+
+    members = []
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
+            start = -1
             if info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 0x1:
                 signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(whole, info.header_offset)
                 if signature != b"PK\x03\x04":
                     raise ValueError(f"{path}: {info.filename} has a damaged zip header")
                 start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
-                data = whole[start : start + info.file_size]
-            else:
-                data = memoryview(archive.read(info))
-            arrays[info.filename.removesuffix(".npy")] = _items(path, info.filename, data)
-    return arrays
+            members.append((info.filename, start, info.file_size))
+    return tuple(members)
+
+
+def _read_member(path: Path, member: str) -> memoryview:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return memoryview(archive.read(member))
 
 
 def _items(path: Path, name: str, data: memoryview) -> Any:
