@@ -172,10 +172,28 @@ def test_a_changed_data_file_is_parsed_again(cache_dir: Path, monkeypatch: pytes
     monkeypatch.setattr(datafiles._file, "new", {})
     name = "data/resources.toml"
     datafiles.read_toml(name)
-    stale = {name: ((0, 0), marshal.dumps({"stale": True}))}  # written for an older version of the file
+    stale = {name: ((0, 0, 0), marshal.dumps({"stale": True}))}  # written for an older version of the file
     monkeypatch.setattr(datafiles._file, "loaded", stale)
     monkeypatch.setattr(datafiles._file, "new", {})
     assert "stale" not in datafiles.read_toml(name)
+
+
+def test_a_data_file_changed_in_place_is_parsed_again(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One digit of a phone number changed, with the same size and modification time: never the stale number."""
+    monkeypatch.setattr(datafiles._file, "loaded", None)
+    monkeypatch.setattr(datafiles._file, "new", {})
+    monkeypatch.setattr(datafiles, "_PACKAGE", tmp_path)
+    data = tmp_path / "resources.toml"
+    data.write_text('phone = "0800 111 222"\n')
+    stat = data.stat()
+    assert datafiles.read_toml("resources.toml") == {"phone": "0800 111 222"}
+    datafiles.save()
+    datafiles._file.loaded = None
+    data.write_text('phone = "0800 111 223"\n')
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert datafiles.read_toml("resources.toml") == {"phone": "0800 111 223"}
 
 
 def test_flags_given_as_regexflag_are_stored(cache_dir: Path) -> None:
