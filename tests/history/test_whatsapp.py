@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,6 +102,18 @@ def test_me_required_and_listed() -> None:
 def test_time_zone_applies_to_wall_clock() -> None:
     chat = parse_file(FIXTURES / "whatsapp_android_de.txt", me="Sam", tz="Europe/Berlin")
     assert chat.messages[0].at == _at(2025, 3, 5, 8, 15)
+
+
+def test_a_posix_tz_rule_in_the_environment_reads_as_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default zone is the machine's: a TZ the C library reads (not a zone name) is local time, not an error."""
+    monkeypatch.setenv("TZ", "<XMT>-05:30")
+    time.tzset()
+    try:
+        chat = parse_file(FIXTURES / "whatsapp_android_de.txt", me="Sam")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert chat.messages[0].at == _at(2025, 3, 5, 3, 45)  # 09:15 at +05:30
 
 
 def test_dst_day_uses_exact_offsets(tmp_path: Path) -> None:

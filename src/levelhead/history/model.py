@@ -153,8 +153,11 @@ def resolve_zone(tz: str | tzinfo | None) -> tzinfo | None:
             except OSError:
                 target = ""
             name = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
-        tz = name or None
-        if tz is None:
+        if not name:
+            return None
+        try:  # a TZ the C library reads but zoneinfo does not (a POSIX rule like "EST5EDT,M3.2.0,M11.1.0")
+            return resolve_zone(name)
+        except ImportFailed:
             return None
     if tz.upper() in {"UTC", "Z", "ETC/UTC"}:
         return UTC
