@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,25 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def midday_zone(utc_seconds: float) -> str:
+    """A POSIX ``TZ`` whose local time is 12:00 at ``utc_seconds`` (offset in (-12 h, +12 h], so the local
+    date is the UTC date)."""
+    of_day = int(utc_seconds) % 86_400 // 60  # minutes since UTC midnight
+    east = 12 * 60 - of_day
+    sign = "-" if east >= 0 else "+"  # POSIX counts hours west of UTC: east of it is negative
+    return f"<LHT>{sign}{abs(east) // 60:02d}:{abs(east) % 60:02d}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test runs at midday local time (subprocesses and the browser inherit the zone).
+
+    Late-night hours (RD07) and waits pushed out of the night make a check's verdict depend on the time
+    of day; a test that means a particular moment passes ``--now``/``now=``, and the others must not
+    pass at noon and fail in a CI run at 23:00."""
+    os.environ["TZ"] = midday_zone(time.time())
+    time.tzset()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from .conftest import DEVSET, HELDOUT
 EVERY = DEVSET + HELDOUT
 ZONES = ("Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC")
 COUNTRIES = ("US", "GB", "CA", "AU", "IE", "NZ")
+NOON = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Europe/London"))  # the skeleton is checked by day
 
 
 def test_dev_set_is_big_and_varied_enough() -> None:
@@ -38,7 +39,7 @@ def test_every_skeleton_checks_send_under_logistics(entry: dict[str, Any], eval_
     skeleton = result.reply.skeleton
     assert bool(skeleton) == result.reply.needed
     if skeleton:
-        report = check(skeleton, Situation(goal="logistics"))
+        report = check(skeleton, Situation(goal="logistics"), now=NOON)
         assert report.verdict.label == "send", (skeleton, report.to_wire())
         assert skeleton.startswith("Thanks for the message."), "the full skeleton, not the fallback"
 
@@ -61,7 +62,8 @@ def test_skeletons_check_send_whatever_the_date_zone_and_country(
         now=received.replace(tzinfo=ZoneInfo(zone)),
     )
     if result.reply.skeleton:
-        assert check(result.reply.skeleton, Situation(goal="logistics")).verdict.label == "send"
+        noon = received.replace(hour=12, minute=0, tzinfo=ZoneInfo(zone))
+        assert check(result.reply.skeleton, Situation(goal="logistics"), now=noon).verdict.label == "send"
 
 
 def test_figures_reach_the_targets(eval_script: ModuleType) -> None:

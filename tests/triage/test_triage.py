@@ -205,7 +205,7 @@ def test_abuse_history_brings_resources_even_without_a_threat() -> None:
 
 def test_skeleton_checks_send_under_logistics() -> None:
     result = read(ISSUE)
-    report = check(result.reply.skeleton, Situation(goal="logistics"))  # type: ignore[attr-defined]
+    report = check(result.reply.skeleton, Situation(goal="logistics"), now=FRIDAY)  # type: ignore[attr-defined]
     assert report.verdict.label == "send", report.to_wire()
 
 
@@ -222,7 +222,7 @@ def test_falls_back_to_the_plain_skeleton(monkeypatch: pytest.MonkeyPatch) -> No
 @pytest.mark.parametrize("count", [1, 2, 5])
 def test_plain_skeleton_checks_send(count: int) -> None:
     plain = reply.plain([None] * count)  # type: ignore[list-item]  # the plain form does not read the facts
-    assert check(plain, Situation(goal="logistics")).verdict.label == "send"
+    assert check(plain, Situation(goal="logistics"), now=FRIDAY).verdict.label == "send"
 
 
 def test_heated_message_without_history_gets_a_short_cool_off() -> None:
