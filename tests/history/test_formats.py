@@ -46,7 +46,7 @@ def test_detect_meta_and_sqlite(chat_db: Path) -> None:
 
 
 def test_telegram_single_chat() -> None:
-    chat = parse_file(FIXTURES / "telegram_single.json")  # personal chat: the peer's id tells who is who
+    chat = parse_file(FIXTURES / "telegram_single.json", tz="UTC")  # personal chat: the peer's id tells who is who
     m = chat.messages
     assert chat.participants == ["Alex", "Sam Taylor"]
     assert m[0].kind == "system" and m[0].direction == "system" and "phone call" in m[0].text
