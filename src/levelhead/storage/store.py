@@ -55,7 +55,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import chain
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Self
 
@@ -77,6 +76,7 @@ from levelhead.record import (
     write_bundle,
 )
 from levelhead.situation import Message, Situation
+from levelhead.storage import bulk
 from levelhead.storage.db import BEGIN_OPTION, make_engine, make_readonly_sqlite_engine, resolve_url, sqlite_path
 from levelhead.storage.errors import (
     DamagedDataError,
@@ -246,6 +246,39 @@ class _Fingerprints:
         # The time (stored in the clear anyway) goes first, so the unique index grows at its end.
         return f"{micros:016x}{digest[:48]}"
 
+    def add(self, items: Sequence[tuple[int, int, str, str, str]]) -> list[_Pending]:
+        """``items`` (micros, offset, direction, kind, text) with their fingerprints: :meth:`of` for many
+        messages in one loop (the bulk import path; the same digests, in the same order)."""
+        recent, keyed, inner, outer, sha = self._recent, self._keyed, self._inner, self._outer, hashlib.sha256
+        out: list[_Pending] = []
+        append = out.append
+        last = None
+        seen: dict[tuple[str, str, str], int] = {}
+        head = ""
+        for micros, offset, direction, kind, text in items:
+            if micros != last:
+                last, head = micros, f"{micros:016x}"
+                got = recent.get(micros)
+                if got is None:
+                    got = recent[micros] = {}
+                    if len(recent) > self._RECENT:
+                        del recent[next(iter(recent))]
+                seen = got
+            key = (direction, kind, text)
+            n = seen.get(key, 0)
+            seen[key] = n + 1
+            material = f"{micros}|{direction}|{kind}|{n}|{text}".encode("utf-8", "surrogatepass")
+            if keyed:
+                h = inner.copy()
+                h.update(material)
+                o = outer.copy()
+                o.update(h.digest())
+                digest = o.hexdigest()
+            else:
+                digest = sha(material).hexdigest()
+            append((micros, offset, direction, kind, text, head + digest[:48]))
+        return out
+
 
 # One message of an import on its way in: (UTC microseconds, UTC offset in seconds, direction, kind, text,
 # fingerprint).
@@ -253,27 +286,6 @@ _Pending = tuple[int, int, str, str, str, str]
 _MICROSECOND = timedelta(microseconds=1)
 _MESSAGE_COLUMNS = ("uid", "at", "utc_offset", "direction", "text", "source", "import_sha256", "record_seq", "kind",
                     "fingerprint")  # fmt: skip
-
-
-def _insert_many(session: Session, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows of plain values through the driver (no per-row ORM work): the bulk import path.
-
-    Many rows per INSERT statement (a quarter cheaper than one per row in SQLite), up to 999 bound parameters
-    (SQLite's smallest limit); the rest with executemany."""
-    if not rows:
-        return
-    conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    one = f"({', '.join([mark] * len(columns))})"
-    per = 999 // len(columns)
-    whole = len(rows) - len(rows) % per
-    if whole:
-        sql = head + ", ".join([one] * per)
-        for lo in range(0, whole, per):
-            conn.exec_driver_sql(sql, tuple(chain.from_iterable(rows[lo : lo + per])))
-    if whole < len(rows):
-        conn.exec_driver_sql(head + one, rows[whole:])
 
 
 def _message_digest(source: str, sha256: str | None, uid: str, micros: int, offset: int, direction: str, kind: str,
@@ -289,6 +301,8 @@ def _message_digest(source: str, sha256: str | None, uid: str, micros: int, offs
 
 
 _BATCH_MARK = b'},"kind":"messages","seq":'  # in canonical entry bytes only where the entry's own kind is
+
+
 @dataclass
 class _Tx:
     """One write transaction: the session plus the record entries it appends."""
@@ -642,32 +656,40 @@ class Store:
             before = tx.session.scalars(select(ImportRow).where(ImportRow.sha256 == sha256)).first()
             if before is not None:
                 return ImportResult(sha256, before.kind, 0, 0, 0, before.imported_at, already=True)
-            fingerprint = _Fingerprints(self._fingerprint_key()).of
+            fingerprints = _Fingerprints(self._fingerprint_key())
             stored = duplicates = skipped = 0
-            pending: list[_Pending] = []
+            pending: list[tuple[int, int, str, str, str]] = []
+            append = pending.append
             last: datetime | None = None
             micros = offset = 0
-            for at, direction, message_kind, text in messages:
-                if direction != "me" and direction != "them":
-                    if direction not in ("other", "system"):
-                        raise StoreError(f"a message is from me, them, other or system (got {direction!r})")
-                    skipped += 1
-                    continue
-                if message_kind not in MESSAGE_KINDS:
-                    raise StoreError(f"a stored message is text, media or deleted (got {message_kind!r})")
-                if at is not last:  # parsers hand the same object to the messages of one minute
-                    if at.tzinfo is None:
-                        _utc(at)  # raises the error that names the time
-                    delta = at.utcoffset()
-                    micros, offset, last = (at - EPOCH) // _MICROSECOND, int(delta.total_seconds()) if delta else 0, at
-                pending.append((micros, offset, direction, message_kind, text,
-                                fingerprint(micros, direction, message_kind, text)))  # fmt: skip
-                if len(pending) >= chunk:
-                    added = self._store_batch(tx, self._fresh(tx.session, pending), source, sha256)
-                    stored, duplicates, pending = stored + added, duplicates + len(pending) - added, []
-            if pending:
-                added = self._store_batch(tx, self._fresh(tx.session, pending), source, sha256)
-                stored, duplicates = stored + added, duplicates + len(pending) - added
+            kinds = MESSAGE_KINDS
+            with bulk.Behind() as behind:
+                for at, direction, message_kind, text in messages:
+                    if direction != "me" and direction != "them":
+                        if direction not in ("other", "system"):
+                            raise StoreError(f"a message is from me, them, other or system (got {direction!r})")
+                        skipped += 1
+                        continue
+                    if message_kind not in kinds:
+                        raise StoreError(f"a stored message is text, media or deleted (got {message_kind!r})")
+                    if at is not last:  # parsers hand the same object to the messages of one minute
+                        if at.tzinfo is None:
+                            _utc(at)  # raises the error that names the time
+                        delta = at.utcoffset()
+                        micros, last = (at - EPOCH) // _MICROSECOND, at
+                        offset = int(delta.total_seconds()) if delta else 0
+                    append((micros, offset, direction, message_kind, text))
+                    if len(pending) >= chunk:
+                        batch = fingerprints.add(pending)
+                        behind.wait()  # the last batch's rows are in: the connection is ours, _fresh sees them
+                        added = self._store_batch(tx, self._fresh(tx.session, batch), source, sha256, behind)
+                        stored, duplicates = stored + added, duplicates + len(batch) - added
+                        pending.clear()
+                behind.wait()
+                if pending:
+                    batch = fingerprints.add(pending)
+                    added = self._store_batch(tx, self._fresh(tx.session, batch), source, sha256)
+                    stored, duplicates = stored + added, duplicates + len(batch) - added
             imported_at = datetime.now(UTC)
             body = {"sha256": sha256, "source": source, "kind": kind, "count": stored,
                     "skipped_duplicates": duplicates, "skipped": skipped}  # fmt: skip
@@ -752,11 +774,12 @@ class Store:
                          seq, kind, fingerprint))  # fmt: skip
         tx.appended += len(entries)
         tx.flush()
-        _insert_many(tx.session, "record_entries", ("seq", "entry", "leaf_hash"), entries)
-        _insert_many(tx.session, "messages", _MESSAGE_COLUMNS, rows)
+        bulk.insert_rows(tx.session.connection(), "record_entries", ("seq", "entry", "leaf_hash"), entries)
+        bulk.insert_rows(tx.session.connection(), "messages", _MESSAGE_COLUMNS, rows)
         return len(rows)
 
-    def _store_batch(self, tx: _Tx, items: Sequence[_Pending], source: str, sha256: str | None) -> int:
+    def _store_batch(self, tx: _Tx, items: Sequence[_Pending], source: str, sha256: str | None,
+                     behind: bulk.Behind | None = None) -> int:  # fmt: skip
         """Seal the texts and insert the rows under one ``messages`` record entry listing each row's digest
         (:func:`_message_digest`), in the order the rows go in; rows go through the driver's executemany."""
         if not items:
@@ -764,23 +787,33 @@ class Store:
         seq = tx.log.size  # of the entry appended below, which goes in first (the rows refer to it)
         context = canonical_json([source, sha256])
         noise = os.urandom(10 * len(items)).hex()
-        seal, sha = (None if self._key is None else self._seal), hashlib.sha256
+        # Time first, so index inserts append: the fingerprint starts with the time in 16 hex digits.
+        uids = [(fingerprint[3:16] if micros >= 0 else f"{micros:013x}"[-13:]) + noise[20 * i : 20 * i + 19]
+                for i, (micros, *_, fingerprint) in enumerate(items)]  # fmt: skip
+        texts = [item[4] for item in items]
+        if self._key is None:
+            blobs = [text.encode() for text in texts]
+        else:
+            blobs = self._key.encrypt_many(texts, [f"messages/text/{uid}".encode() for uid in uids])
+        sha = hashlib.sha256
         digests: list[str] = []
-        rows: list[tuple[Any, ...]] = []
-        for i, (micros, offset, direction, kind, text, fingerprint) in enumerate(items):
-            uid = f"{micros:013x}"[-13:] + noise[20 * i : 20 * i + 19]  # time first: index inserts append
-            blob = text.encode() if seal is None else seal("messages", "text", uid, text)
+        values: list[Any] = []  # the rows' values one after the other, as the multi-row INSERT binds them
+        add_digest, add_values = digests.append, values.extend
+        for uid, blob, (micros, offset, direction, kind, _, fingerprint) in zip(uids, blobs, items, strict=True):
             # _message_digest written out: uid and fingerprint are hex, direction and kind plain words here
             head = f'["{uid}",{micros},{offset},"{direction}","{kind}","{fingerprint}"]'.encode()
-            digests.append(sha(context + head + blob).hexdigest())
-            rows.append((uid, micros, offset, direction, blob, source, sha256, seq, kind, fingerprint))
-        uid, micros, offset, direction, blob, *_, kind, fingerprint = rows[0]
+            add_digest(sha(context + head + blob).hexdigest())
+            add_values((uid, micros, offset, direction, blob, source, sha256, seq, kind, fingerprint))
+        uid, micros, offset, direction, kind, fingerprint, blob = (uids[0], *items[0][:4], items[0][5], blobs[0])
         if _message_digest(source, sha256, uid, micros, offset, direction, kind, fingerprint, blob) != digests[0]:
             raise StoreError("internal error: a message digest differs from its canonical form")
         tx.append("messages", {"digests": digests, "import_sha256": sha256, "source": source})
         tx.flush()
-        _insert_many(tx.session, "messages", _MESSAGE_COLUMNS, rows)
-        return len(rows)
+        if behind is None:
+            bulk.insert_values(tx.session.connection(), "messages", _MESSAGE_COLUMNS, values)
+        else:  # the rows go in while the caller parses the next batch
+            behind.submit(bulk.insert_values, tx.session.connection(), "messages", _MESSAGE_COLUMNS, values)
+        return len(items)
 
     def history(self, since: datetime | None = None) -> list[StoredMessage]:
         """Every message of the conversation (from ``since`` on) in time order, with its kind: what the
