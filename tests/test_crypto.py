@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -161,3 +163,26 @@ def test_unicode_round_trip(key: DataKey, text: str, aad: bytes) -> None:
     blob = key.encrypt(text, aad)
     assert key.decrypt(blob, aad) == text
     assert len(blob) == 1 + 12 + len(text.encode("utf-8")) + 16
+
+
+def test_decrypt_many_reads_what_encrypt_many_and_encrypt_wrote(key: DataKey) -> None:
+    texts = [PLANTED, "", "tomorrow at 5 🌻"]
+    aads = [AAD + bytes([i]) for i in range(3)]
+    blobs = [*key.encrypt_many(texts[:2], aads[:2]), key.encrypt(texts[2], aads[2])]
+    assert key.decrypt_many(blobs, aads) == texts
+    assert key.decrypt_many([], []) == []
+    with pytest.raises(ValueError):
+        key.decrypt_many(blobs, aads[:-1])
+
+
+def test_decrypt_many_fails_as_decrypt_does_on_the_first_bad_field(key: DataKey) -> None:
+    """Damaged, truncated, moved or of another version: the batch gives the one-field error, never text."""
+    good = key.encrypt("fine", AAD)
+    blob = key.encrypt(PLANTED, AAD)
+    for damaged in (blob[:-1] + bytes([blob[-1] ^ 1]), blob[:10], b"\x02" + blob[1:], blob[:13] + b"ok"):
+        with pytest.raises(DecryptionError) as one:
+            key.decrypt(damaged, AAD)
+        with pytest.raises(DecryptionError, match=re.escape(str(one.value))):
+            key.decrypt_many([good, damaged, good], [AAD, AAD, AAD])
+    with pytest.raises(DecryptionError):
+        key.decrypt_many([good, blob], [AAD, b"notes/body/42"])
