@@ -13,10 +13,10 @@ from itertools import chain
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy.engine import Connection
-
 if TYPE_CHECKING:  # the thread pool is imported by the first import that needs it
     from concurrent.futures import Future, ThreadPoolExecutor
+
+    from sqlalchemy.engine import Connection
 
 # Parameters per statement: a few statements per batch, while the compiled statement stays small (SQLite's
 # grows with its VALUES list: 50,000 parameters cost 15 MB of peak memory).

@@ -31,6 +31,7 @@ from levelhead.storage.migrations import HEAD
 from levelhead.storage.view import (
     StoredAgreement,
     from_micros,
+    sealed_aad,
     stored_agreement,
     stored_situation,
     to_micros,
@@ -336,6 +337,7 @@ def _texts(key: DataKey | None, uids: list[str], blobs: list[bytes], uid_at: Cal
     from levelhead.crypto import DecryptionError
 
     try:  # unseal's work for the whole batch: the same associated data
-        return key.decrypt_many(blobs, [b"messages/text/" + uid.encode() for uid in uids])
+        prefix = sealed_aad("messages", "text", "")
+        return key.decrypt_many(blobs, [prefix + uid.encode() for uid in uids])
     except DecryptionError:
         return [unseal(key, "messages", "text", uid, blob) for uid, blob in zip(uids, blobs, strict=True)]

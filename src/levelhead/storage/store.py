@@ -105,6 +105,7 @@ from levelhead.storage.view import (
     check_agreement,
     jsonable,
     local_time,
+    sealed_aad,
     situation_view,
     stored_agreement,
     stored_message,
@@ -226,29 +227,11 @@ class _Fingerprints:
 
     def of(self, micros: int, direction: str, kind: str, text: str) -> str:
         """The fingerprint of a message at ``micros`` (UTC microseconds since the epoch)."""
-        seen = self._recent.get(micros)
-        if seen is None:
-            seen = self._recent[micros] = {}
-            if len(self._recent) > self._RECENT:
-                del self._recent[next(iter(self._recent))]
-        key = (direction, kind, text)
-        n = seen.get(key, 0)
-        seen[key] = n + 1
-        material = f"{micros}|{direction}|{kind}|{n}|{text}".encode("utf-8", "surrogatepass")
-        if self._keyed:
-            inner = self._inner.copy()
-            inner.update(material)
-            outer = self._outer.copy()
-            outer.update(inner.digest())
-            digest = outer.hexdigest()
-        else:
-            digest = hashlib.sha256(material).hexdigest()
-        # The time (stored in the clear anyway) goes first, so the unique index grows at its end.
-        return f"{micros:016x}{digest[:48]}"
+        return self.add([(micros, 0, direction, kind, text)])[0][5]
 
     def add(self, items: Sequence[tuple[int, int, str, str, str]]) -> list[_Pending]:
-        """``items`` (micros, offset, direction, kind, text) with their fingerprints: :meth:`of` for many
-        messages in one loop (the bulk import path; the same digests, in the same order)."""
+        """``items`` (micros, offset, direction, kind, text) with their fingerprints appended, in one loop (the
+        bulk import path; :meth:`of` is the one-message form, and counts repeats across calls the same way)."""
         recent, keyed, inner, outer, sha = self._recent, self._keyed, self._inner, self._outer, hashlib.sha256
         out: list[_Pending] = []
         append = out.append
@@ -276,6 +259,7 @@ class _Fingerprints:
                 digest = o.hexdigest()
             else:
                 digest = sha(material).hexdigest()
+            # The time (stored in the clear anyway) goes first, so the unique index grows at its end.
             append((micros, offset, direction, kind, text, head + digest[:48]))
         return out
 
@@ -497,7 +481,7 @@ class Store:
     def _seal(self, table: str, column: str, uid: str, text: str) -> bytes:
         if self._key is None:
             return text.encode("utf-8")
-        return self._key.encrypt(text, f"{table}/{column}/{uid}".encode())
+        return self._key.encrypt(text, sealed_aad(table, column, uid))
 
     def _unseal(self, table: str, column: str, uid: str, blob: bytes) -> str:
         return unseal(self._key, table, column, uid, blob)
@@ -794,7 +778,8 @@ class Store:
         if self._key is None:
             blobs = [text.encode() for text in texts]
         else:
-            blobs = self._key.encrypt_many(texts, [f"messages/text/{uid}".encode() for uid in uids])
+            prefix = sealed_aad("messages", "text", "")
+            blobs = self._key.encrypt_many(texts, [prefix + uid.encode() for uid in uids])
         sha = hashlib.sha256
         digests: list[str] = []
         values: list[Any] = []  # the rows' values one after the other, as the multi-row INSERT binds them

@@ -160,6 +160,11 @@ def merge_agreements(active: Sequence[StoredAgreement]) -> Agreements:
         raise DamagedDataError(f"the stored agreements do not read back: {err}") from None
 
 
+def sealed_aad(table: str, column: str, uid: str) -> bytes:
+    """The associated data a sealed field is encrypted with: it binds the field to its table, column and row."""
+    return f"{table}/{column}/{uid}".encode()
+
+
 def unseal(key: DataKey | None, table: str, column: str, uid: str, blob: bytes) -> str:
     """A stored free-text field as text: UTF-8 in a plain store, AES-GCM under ``key`` in an encrypted one."""
     if key is None:
@@ -170,7 +175,7 @@ def unseal(key: DataKey | None, table: str, column: str, uid: str, blob: bytes) 
     from levelhead.crypto import DecryptionError
 
     try:
-        return key.decrypt(bytes(blob), f"{table}/{column}/{uid}".encode())
+        return key.decrypt(bytes(blob), sealed_aad(table, column, uid))
     except (DecryptionError, UnicodeDecodeError) as err:
         raise DamagedDataError(f"{table} row {uid}: the stored {column} is damaged ({err})") from None
 
